@@ -1,0 +1,166 @@
+"""One error root for the whole toolchain, with the place every message points at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+# Exit codes, as the README documents them.
+EXIT_OK = 0
+EXIT_CHECK_FOUND_WORK = 1
+EXIT_USAGE = 2
+EXIT_UNSAFE = 3
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place: an archive, the entries nested inside it, and optionally a line.
+
+    ``Where(("app.ear", "Web.war", "WEB-INF/web.xml"), 12)`` prints as
+    ``app.ear!/Web.war!/WEB-INF/web.xml:12``, the form ``jar:`` URLs made familiar.
+    """
+
+    parts: tuple[str, ...] = ()
+    line: int | None = None
+
+    def child(self, name: str) -> Where:
+        return Where(self.parts + (name,))
+
+    def at(self, line: int | None) -> Where:
+        return Where(self.parts, line)
+
+    def __str__(self) -> str:
+        text = "!/".join(self.parts)
+        if self.line is not None:
+            text = f"{text}:{self.line}"
+        return text
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A warning (or info) that does not stop the run: message id, text, place."""
+
+    message_id: str
+    text: str
+    where: Where = field(default_factory=Where)
+
+    def __str__(self) -> str:
+        place = f"{self.where}: " if self.where.parts else ""
+        return f"{self.message_id}: {place}{self.text}"
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.message_id, "where": str(self.where), "message": self.text}
+
+
+class SplicerError(Exception):
+    """Root of every error splicer raises on purpose.
+
+    Subclasses also inherit the fitting builtin, so callers that only know Python's
+    exceptions still catch them sensibly.  The message is built from the fields, so tests
+    assert the fields, not the prose.
+    """
+
+    exit_code: ClassVar[int] = EXIT_UNSAFE
+    message_id: ClassVar[str] = "CWWSM0900E"
+
+    def __init__(self, reason: str, where: Where | None = None, *, hint: str | None = None) -> None:
+        self.reason = reason
+        self.where = where or Where()
+        self.hint = hint
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        place = f"{self.where}: " if self.where.parts else ""
+        text = f"{self.message_id}: {place}{self.reason}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.message_id,
+            "type": type(self).__name__,
+            "where": str(self.where),
+            "reason": self.reason,
+            "hint": self.hint,
+            "exit_code": self.exit_code,
+        }
+
+
+class UsageError(SplicerError, ValueError):
+    """Wrong command-line use: missing file, conflicting options."""
+
+    exit_code = EXIT_USAGE
+    message_id = "CWWSM0100E"
+
+
+class ConfigError(SplicerError, ValueError):
+    """A bad splicer.properties (or other configuration file): syntax, key or value."""
+
+    exit_code = EXIT_USAGE
+    message_id = "CWWSM0101E"
+
+    def __init__(
+        self,
+        reason: str,
+        where: Where | None = None,
+        *,
+        key: str | None = None,
+        value: str | None = None,
+        allowed: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+        super().__init__(reason, where, hint=hint)
+
+    def message(self) -> str:
+        text = super().message()
+        if self.allowed:
+            text += f"; allowed: {self.allowed}"
+        return text
+
+
+class UnsafeInputError(SplicerError, ValueError):
+    """The input cannot be spliced safely; nothing is written."""
+
+    exit_code = EXIT_UNSAFE
+    message_id = "CWWSM0300E"
+
+
+class DescriptorError(UnsafeInputError):
+    """A web.xml or application.xml that cannot be read or cannot take the filter."""
+
+    message_id = "CWWSM0301E"
+
+
+class HostileXmlError(DescriptorError):
+    """An XML document that declares entities or a DTD subset: refused, never expanded."""
+
+    message_id = "CWWSM0302E"
+
+
+class SpliceConflictError(DescriptorError):
+    """The descriptor already says something that contradicts the splice."""
+
+    message_id = "CWWSM0303E"
+
+
+class ArchiveError(UnsafeInputError):
+    """A corrupt, truncated, encrypted, duplicate-entry or oversized archive."""
+
+    message_id = "CWWSM0310E"
+
+
+class SignedArchiveError(ArchiveError):
+    """A signed module whose signature any change would break."""
+
+    message_id = "CWWSM0311E"
+
+
+class OutputError(SplicerError, OSError):
+    """Writing the result failed; the input is untouched and no partial output is left."""
+
+    exit_code = EXIT_UNSAFE
+    message_id = "CWWSM0320E"
