@@ -1,0 +1,100 @@
+"""Which web modules an application has: a WAR, or the WARs of an EAR (listed or found)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from splicer.appxml import read_application_xml
+from splicer.errors import Diagnostic, DescriptorError, Where
+
+if TYPE_CHECKING:
+    from splicer.archives import AppReader
+
+APPLICATION_XML = "META-INF/application.xml"
+WEB_XML = "WEB-INF/web.xml"
+
+
+@dataclass(frozen=True)
+class WebModule:
+    """A web module: its name, its entry in the EAR ('' for a bare WAR), its context root."""
+
+    name: str
+    uri: str
+    context_root: str
+
+    @property
+    def is_bare_war(self) -> bool:
+        return self.uri == ""
+
+
+def is_war(reader: AppReader) -> bool:
+    """A WAR has WEB-INF/ at its top; an EAR has modules instead."""
+    return any(name == "WEB-INF/" or name.startswith("WEB-INF/") for name in reader.names())
+
+
+def _normal_root(context_root: str) -> str:
+    return "/" + context_root.strip().strip("/")
+
+
+def _top_level_wars(reader: AppReader) -> list[str]:
+    """Top-level `*.war` entries: zipped WAR files, or directories (exploded WARs)."""
+    found: dict[str, None] = {}
+    for name in reader.names():
+        first = name.split("/", 1)[0]
+        if first.lower().endswith(".war"):
+            found.setdefault(first, None)
+    return list(found)
+
+
+def discover(reader: AppReader, *, war_context_root: str | None = None) -> tuple[list[WebModule], list[Diagnostic]]:
+    """The web modules of the application behind *reader*, and warnings about the others.
+
+    EAR: the modules META-INF/application.xml lists (a listed module that is missing is an
+    error; a WAR present but not listed is a warning and is left alone); with no
+    application.xml, every top-level *.war.  WAR: the archive itself.
+    """
+    where = reader.where
+    if is_war(reader):
+        stem = PurePosixPath(where.parts[-1] if where.parts else "app").stem
+        root = _normal_root(war_context_root if war_context_root is not None else stem)
+        return [WebModule(stem, "", root)], []
+
+    present = _top_level_wars(reader)
+    if not reader.has(APPLICATION_XML):
+        return [WebModule(PurePosixPath(uri).stem, uri, "/" + PurePosixPath(uri).stem) for uri in present], []
+
+    app_where = where.child(APPLICATION_XML)
+    declared = read_application_xml(reader.read(APPLICATION_XML), app_where)
+    modules: list[WebModule] = []
+    for entry in declared:
+        uri = entry.web_uri.strip("/")
+        if uri not in present:
+            raise DescriptorError(
+                f"application.xml lists the web module {uri!r}, which the archive does not contain",
+                app_where.at(entry.line),
+            )
+        stem = PurePosixPath(uri).stem
+        modules.append(WebModule(stem, uri, _normal_root(entry.context_root or stem)))
+    listed = {module.uri for module in modules}
+    warnings = [
+        Diagnostic(
+            "CWWSM0501W",
+            "this WAR is not listed in META-INF/application.xml, so it is not a module of the "
+            "application; it is left alone",
+            where.child(uri),
+        )
+        for uri in present
+        if uri not in listed
+    ]
+    return modules, warnings
+
+
+def web_modules(app: Path) -> list[WebModule]:
+    """The web modules of the EAR, WAR or exploded directory at *app*."""
+    from splicer.archives import open_app
+
+    with open_app(app) as reader:
+        modules, _ = discover(reader)
+    return modules
