@@ -1,0 +1,1 @@
+"""The emulated WebSphere Application Server: deploy web modules, sessions, cookies, HTTP."""
