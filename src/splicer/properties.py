@@ -48,6 +48,7 @@ STRIPPED_WHITESPACE = "CWWSM0523W"
 TRAILING_WHITESPACE = "CWWSM0524W"
 
 _UTF8_BOM = "\u00ef\u00bb\u00bf"  # EF BB BF as Properties.load(InputStream) sees them
+_EOL = re.compile(r"\r\n?|\n")  # the line ends Properties.load knows
 # XML 1.0 Char production, minus what no context-param can hold.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # The last physical line's literal trailing blanks: those not after an odd run of backslashes.
@@ -143,8 +144,11 @@ def _check_encoding(entry: RawEntry, where: Where) -> None:
     except UnicodeDecodeError:
         return  # genuine Latin-1, as Java reads it
     offset = next(index for index, char in enumerate(entry.source) if ord(char) > 0x7F)
-    line = entry.line + len(ascii_splitlines(entry.source[:offset])) - 1
-    escaped = "".join(char if char.isascii() else f"\\u{ord(char):04x}" for char in text.strip())
+    breaks = len(_EOL.findall(entry.source[:offset]))
+    # Show the offending physical line as the user would have to write it.
+    physical = ascii_splitlines(text)[breaks].strip()
+    escaped = "".join(char if char.isascii() else f"\\u{ord(char):04x}" for char in physical)
+    line = entry.line + breaks
     raise ConfigError(
         "non-ASCII text in UTF-8: java.util.Properties reads the file as ISO-8859-1 and would "
         "garble it", where.at(line), key=entry.key, value=entry.value,
@@ -186,7 +190,7 @@ def _check_value(spec: KeySpec, entry: RawEntry, where: Where, warnings: list[Di
             STRIPPED_WHITESPACE, f"{entry.key}: trailing whitespace removed from {entry.value!r}", here
         ))
     try:
-        checked = spec.type.check(value)
+        checked = spec.type.validate(value)
     except ValueProblem as problem:
         raise ConfigError(
             f"bad value for {entry.key}: {entry.value!r} ({problem.detail})", here,

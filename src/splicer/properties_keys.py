@@ -36,15 +36,19 @@ class ValueProblem(ValueError):
 
 @dataclass(frozen=True)
 class ValueType:
-    """A kind of value.  ``check`` returns the value to write, or raises ValueProblem."""
+    """A kind of value.  ``validate`` returns the value to write, or raises ValueProblem."""
 
     allowed: str
     # Free text keeps trailing whitespace, as java.util.Properties does; typed values strip it.
     free_text: bool = False
 
-    def check(self, value: str) -> str:
+    def validate(self, value: str) -> str:
+        # An empty value is refused for every type: it would splice a param saying nothing.
         if not value:
             raise ValueProblem("the value is empty")
+        return self.check(value)
+
+    def check(self, value: str) -> str:
         return value
 
 
@@ -92,8 +96,6 @@ class TokenType(ValueType):
     """A name with no whitespace or control characters (grid names, cookie domains)."""
 
     def check(self, value: str) -> str:
-        if not value:
-            raise ValueProblem("the value is empty")
         if any(char.isspace() or ord(char) < 0x20 for char in value):
             raise ValueProblem("contains whitespace or a control character")
         return value
