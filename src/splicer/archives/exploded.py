@@ -1,0 +1,90 @@
+"""Write changes into an exploded (directory) application, in place or into a copied tree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from splicer.archives.reading import LIMITS, DirAppReader, Limits, ZipAppReader, open_app
+from splicer.archives.writing import Changes, atomic_output, rewrite_zip
+from splicer.errors import ArchiveError, OutputError, SplicerError, Where
+
+__all__ = ["write_tree"]
+
+
+def write_tree(src: Path, changes: Changes, out: Path | None = None, *, limits: Limits = LIMITS) -> None:
+    """Apply ``changes`` to the directory application ``src``.
+
+    In place (``out`` None): every changed file, and every zipped module inside the tree, is
+    first written to a temp file beside it; only when all of them are written are they moved
+    over the originals, one ``os.replace`` each.  So an error leaves every file as it was.
+    With ``out``: the tree is copied to a temp folder beside ``out``, changed there, then
+    renamed to ``out``, which must not exist yet (or be an empty folder).
+
+    :raises ArchiveError: a change names a missing module or leads out of the tree.
+    :raises OutputError: the output cannot be written.
+    """
+    where = Where((str(src),))
+    try:
+        if out is None:
+            _apply(src, changes, where, limits)
+            return
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise OutputError("output already exists; choose a new path", Where((str(out),)))
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".splicing", dir=out.parent))
+        try:
+            tree = stage / "app"
+            shutil.copytree(src, tree, symlinks=True)
+            _apply(tree, changes, where, limits)
+            os.replace(tree, out)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+    except SplicerError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", Where((str(out or src),))) from exc
+
+
+def _apply(root: Path, changes: Changes, where: Where, limits: Limits) -> None:
+    with ExitStack() as commits:
+        # Each atomic_output replaces its file when the stack unwinds without error, and
+        # removes its temp file when it unwinds with one.
+        _stage(DirAppReader(root, where, limits), changes, commits)
+
+
+@contextmanager
+def _on_success(action: Callable[[], object]) -> Iterator[None]:
+    yield  # an exception unwinding the stack is raised here, and the action never runs
+    action()
+
+
+def _stage(reader: DirAppReader, changes: Changes, commits: ExitStack) -> None:
+    for name, value in changes.items():
+        key = name.rstrip("/") if isinstance(value, dict) else name
+        path = reader.path_of(key)
+        here = reader.where.child(key)
+        if isinstance(value, dict):
+            if path.is_dir():
+                _stage(DirAppReader(path, here, reader.limits), value, commits)
+            elif path.is_file():
+                with open_app(path, reader.limits) as module:
+                    assert isinstance(module, ZipAppReader)
+                    module.where = here
+                    fh = commits.enter_context(atomic_output(path, mode_of=path))
+                    rewrite_zip(module, value, fh)
+            else:
+                raise ArchiveError("no such nested module to change", here)
+        elif value is None:
+            if not path.is_file():
+                raise ArchiveError("cannot delete a missing file", here)
+            commits.enter_context(_on_success(path.unlink))
+        else:
+            if path.is_dir():
+                raise ArchiveError("is a directory, cannot give it bytes", here)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = commits.enter_context(atomic_output(path, mode_of=path if path.exists() else None))
+            fh.write(value)

@@ -1,0 +1,324 @@
+"""Read applications: zip archives (nested to any depth) and exploded directories, all bounded."""
+
+from __future__ import annotations
+
+import abc
+import os
+import tempfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from types import TracebackType
+from typing import IO, BinaryIO
+
+from splicer.archives import zipraw
+from splicer.archives.zipraw import Blob, Entry
+from splicer.errors import ArchiveError, UsageError, Where
+
+__all__ = ["Limits", "LIMITS", "AppReader", "ZipAppReader", "FolderReader", "DirAppReader", "open_app", "check_name"]
+
+STORED, DEFLATED = 0, 8
+CHUNK = 1 << 20
+MiB = 1 << 20
+SIGNATURE_BLOCKS = ("RSA", "DSA", "EC")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what is inflated: a descriptor we read, and a nested archive we spool."""
+
+    max_read: int = 64 * MiB  # web.xml or application.xml; real ones are kilobytes
+    max_nested: int = 16 * 1024 * MiB  # a nested WAR inflated to a spool file
+    max_ratio: int = 100  # inflated / compressed, beyond ratio_floor; JARs and XML stay far below
+    ratio_floor: int = 1 * MiB  # small entries may legitimately compress very well
+    spool_memory: int = 32 * MiB  # a nested archive bigger than this spools to disk
+
+
+LIMITS = Limits()
+
+
+def check_name(name: str, where: Where) -> None:
+    """Refuse an entry name that is empty, absolute or climbs out with ``..`` (zip-slip)."""
+    parts = name.replace("\\", "/").split("/")
+    if (not name or "\x00" in name or name[0] in "/\\" or ".." in parts
+            or PureWindowsPath(name).drive):
+        raise ArchiveError("unsafe entry name (absolute, or climbs out with '..')", where.child(name))
+
+
+class AppReader(abc.ABC):
+    """Read-only view of an application: a zip archive, a directory, or a folder inside a zip.
+
+    Names use ``/`` and directories end with ``/``.  Every ``read`` is bounded by ``Limits``.
+    ``nested`` returns a reader the caller may close; closing the parent closes it too.
+    """
+
+    is_dir: bool
+
+    def __init__(self, where: Where, limits: Limits) -> None:
+        self.where = where
+        self.limits = limits
+        self._children: list[AppReader] = []
+
+    @abc.abstractmethod
+    def names(self) -> list[str]:
+        """Every entry name, in archive order (sorted for a directory)."""
+
+    @abc.abstractmethod
+    def read(self, name: str) -> bytes:
+        """The bytes of one file entry.  Raises ArchiveError if missing, corrupt or too big."""
+
+    @abc.abstractmethod
+    def has(self, name: str) -> bool:
+        """Whether ``name`` is an entry (a file, or a directory when it ends with ``/``)."""
+
+    @abc.abstractmethod
+    def _open_nested(self, name: str) -> AppReader:
+        """The module ``name`` (a zip entry, a folder of entries, or a directory) as a reader."""
+
+    def nested(self, name: str) -> AppReader:
+        """The module ``name``, e.g. ``Web.war``, as a zipped archive or a folder."""
+        check_name(name, self.where)
+        child = self._open_nested(name.rstrip("/"))
+        self._children.append(child)
+        return child
+
+    def signature_files(self) -> list[str]:
+        """``META-INF/*.SF`` files that have a signature block, with those blocks; [] if unsigned."""
+        meta = [n for n in self.names() if n.upper().startswith("META-INF/") and n.count("/") == 1]
+        files = {n.upper(): n for n in meta}
+        found: list[str] = []
+        for upper, name in files.items():
+            if upper.endswith(".SF"):
+                blocks = [files[upper[:-2] + ext] for ext in SIGNATURE_BLOCKS if upper[:-2] + ext in files]
+                if blocks:
+                    found += [name, *blocks]
+        return sorted(found)
+
+    def close(self) -> None:
+        for child in self._children:
+            child.close()
+        self._children.clear()
+
+    def __enter__(self) -> AppReader:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+class ZipAppReader(AppReader):
+    """A zip archive, checked on opening: structure, names, duplicates, encryption."""
+
+    is_dir = False
+
+    def __init__(self, blob: Blob, where: Where, limits: Limits = LIMITS, *, owned: IO[bytes] | None = None) -> None:
+        super().__init__(where, limits)
+        self.blob = blob
+        self._owned = owned
+        try:
+            self.directory = zipraw.read_directory(blob)
+            zipraw.locate_records(blob, self.directory)
+        except zipraw.ZipFormatError as exc:
+            self.close()
+            raise ArchiveError(exc.reason, where.child(exc.entry) if exc.entry else where) from None
+        self.entries: dict[str, Entry] = {}
+        try:
+            for entry in self.directory.entries:
+                check_name(entry.name, where)
+                if entry.name in self.entries:
+                    raise ArchiveError("duplicate entry name", where.child(entry.name))
+                if entry.encrypted:
+                    raise ArchiveError("encrypted entries cannot be spliced", where.child(entry.name))
+                self.entries[entry.name] = entry
+        except ArchiveError:
+            self.close()
+            raise
+
+    def names(self) -> list[str]:
+        return list(self.entries)
+
+    def has(self, name: str) -> bool:
+        return name in self.entries
+
+    def entry(self, name: str) -> Entry:
+        try:
+            return self.entries[name]
+        except KeyError:
+            raise ArchiveError("no such entry", self.where.child(name)) from None
+
+    def read(self, name: str) -> bytes:
+        entry = self.entry(name)
+        if entry.is_dir:
+            raise ArchiveError("is a directory entry, not a file", self.where.child(name))
+        chunks: list[bytes] = []
+        self._inflate(entry, chunks.append, self.limits.max_read)
+        return b"".join(chunks)
+
+    def is_folder(self, name: str) -> bool:
+        """Whether entries sit under ``name/`` (an exploded module inside a zip)."""
+        prefix = name.rstrip("/") + "/"
+        return any(n.startswith(prefix) for n in self.entries)
+
+    def _open_nested(self, name: str) -> AppReader:
+        entry = self.entries.get(name)
+        if entry is None or entry.is_dir:
+            if self.is_folder(name):
+                return FolderReader(self, name + "/")
+            raise ArchiveError("no such nested module", self.where.child(name))
+        where = self.where.child(name)
+        if entry.method == STORED:
+            # A STORED archive is read in place: no copy, no memory that grows with it.
+            return ZipAppReader(zipraw.SliceBlob(self.blob, entry.data_offset, entry.csize), where, self.limits)
+        spool = tempfile.SpooledTemporaryFile(max_size=self.limits.spool_memory)
+        try:
+            self._inflate(entry, spool.write, self.limits.max_nested)
+            return ZipAppReader(zipraw.StreamBlob(spool), where, self.limits, owned=spool)
+        except BaseException:
+            spool.close()
+            raise
+
+    def _inflate(self, entry: Entry, write: Callable[[bytes], object], bound: int) -> None:
+        """Inflate ``entry`` into ``write``, never past ``bound`` or its declared size; check the CRC."""
+        where = self.where.child(entry.name)
+        if entry.method not in (STORED, DEFLATED):
+            raise ArchiveError(f"compression method {entry.method} is not supported", where)
+        if entry.usize > bound:
+            raise ArchiveError(f"entry inflates to {entry.usize} bytes, over the limit of {bound}", where)
+        if (entry.method == DEFLATED and entry.usize > self.limits.ratio_floor
+                and entry.usize > entry.csize * self.limits.max_ratio):
+            raise ArchiveError(
+                f"compression ratio {entry.usize // max(entry.csize, 1)}:1 is over {self.limits.max_ratio}:1 "
+                "(decompression bomb?)", where)
+        pos, end = entry.data_offset, entry.data_offset + entry.csize
+        inflater = zlib.decompressobj(-15) if entry.method == DEFLATED else None
+        total = crc = 0
+        try:
+            while True:
+                if inflater is not None and inflater.eof:
+                    break
+                if inflater is not None and inflater.unconsumed_tail:
+                    raw = inflater.unconsumed_tail
+                elif pos < end:
+                    raw = self.blob.pread(pos, min(CHUNK, end - pos))
+                    if not raw:
+                        raise ArchiveError("entry data is truncated", where)
+                    pos += len(raw)
+                elif inflater is None:
+                    break
+                else:
+                    raw = b""
+                # max_length keeps a hostile stream from inflating more than a chunk at once.
+                data = raw if inflater is None else inflater.decompress(raw, CHUNK)
+                if not raw and not data:
+                    raise ArchiveError("deflate stream is truncated", where)
+                total += len(data)
+                if total > entry.usize:
+                    raise ArchiveError("entry inflates past its declared size (decompression bomb?)", where)
+                crc = zlib.crc32(data, crc)
+                write(data)
+        except zlib.error as exc:
+            raise ArchiveError(f"corrupt compressed data ({exc})", where) from None
+        if total != entry.usize or crc != entry.crc:
+            raise ArchiveError("CRC or size check failed (corrupt entry)", where)
+
+    def close(self) -> None:
+        super().close()
+        if self._owned is not None:
+            self._owned.close()
+            self._owned = None
+
+
+class FolderReader(AppReader):
+    """Entries under ``prefix`` of a zip (``Web.war/WEB-INF/web.xml``): an exploded module in a zip."""
+
+    is_dir = True
+
+    def __init__(self, parent: ZipAppReader, prefix: str) -> None:
+        super().__init__(parent.where.child(prefix.rstrip("/")), parent.limits)
+        self.parent, self.prefix = parent, prefix
+
+    def names(self) -> list[str]:
+        n = len(self.prefix)
+        return [name[n:] for name in self.parent.names() if name.startswith(self.prefix) and len(name) > n]
+
+    def has(self, name: str) -> bool:
+        return self.parent.has(self.prefix + name)
+
+    def read(self, name: str) -> bytes:
+        return self.parent.read(self.prefix + name)
+
+    def _open_nested(self, name: str) -> AppReader:
+        return self.parent._open_nested(self.prefix + name)
+
+
+class DirAppReader(AppReader):
+    """An exploded application on disk; paths never leave ``root``."""
+
+    is_dir = True
+
+    def __init__(self, root: Path, where: Where, limits: Limits = LIMITS) -> None:
+        super().__init__(where, limits)
+        self.root = root
+
+    def path_of(self, name: str) -> Path:
+        """The file for ``name``, refused if it (or a symlinked folder) leads out of ``root``."""
+        check_name(name, self.where)
+        path = self.root / PurePosixPath(name)
+        if not Path(os.path.realpath(path.parent)).is_relative_to(os.path.realpath(self.root)):
+            raise ArchiveError("path leads out of the application directory", self.where.child(name))
+        return path
+
+    def names(self) -> list[str]:
+        found: list[str] = []
+        for folder, dirs, files in os.walk(self.root):  # symlinked folders are not followed
+            dirs.sort()
+            rel = Path(folder).relative_to(self.root).as_posix()
+            prefix = "" if rel == "." else rel + "/"
+            if prefix:
+                found.append(prefix)
+            found += [prefix + f for f in sorted(files)]
+        return found
+
+    def has(self, name: str) -> bool:
+        path = self.path_of(name)
+        return path.is_dir() if name.endswith("/") else path.is_file()
+
+    def read(self, name: str) -> bytes:
+        path = self.path_of(name)
+        if not path.is_file():
+            raise ArchiveError("no such file", self.where.child(name))
+        with path.open("rb") as fh:
+            data = fh.read(self.limits.max_read + 1)
+        if len(data) > self.limits.max_read:
+            raise ArchiveError(f"file is over the limit of {self.limits.max_read} bytes", self.where.child(name))
+        return data
+
+    def _open_nested(self, name: str) -> AppReader:
+        path = self.path_of(name)
+        if path.is_dir():
+            return DirAppReader(path, self.where.child(name), self.limits)
+        if path.is_file():
+            return _open_zip(path, self.where.child(name), self.limits)
+        raise ArchiveError("no such nested module", self.where.child(name))
+
+
+def _open_zip(path: Path, where: Where, limits: Limits) -> ZipAppReader:
+    fh: BinaryIO = path.open("rb")
+    try:
+        return ZipAppReader(zipraw.FileBlob(fh), where, limits, owned=fh)
+    except BaseException:
+        fh.close()
+        raise
+
+
+def open_app(path: Path, limits: Limits = LIMITS) -> AppReader:
+    """Open an EAR or WAR, zipped or exploded.  Raises UsageError if it is missing, ArchiveError if bad."""
+    where = Where((str(path),))
+    if path.is_dir():
+        return DirAppReader(path, where, limits)
+    try:
+        return _open_zip(path, where, limits)
+    except OSError as exc:
+        raise UsageError(f"cannot open application: {exc.strerror}", where) from None

@@ -1,0 +1,216 @@
+"""Rewrite an archive: untouched entries copied raw, changed ones re-encoded, atomic replace."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO, TypeAlias
+
+from splicer.archives import records, zipraw
+from splicer.archives.reading import LIMITS, Limits, ZipAppReader, check_name, open_app
+from splicer.errors import ArchiveError, OutputError, SplicerError, Where
+
+__all__ = ["Changes", "write_app", "rewrite_zip", "atomic_output"]
+
+# entry name -> new bytes; None deletes the entry; a dict changes the nested module of that name.
+Changes: TypeAlias = "dict[str, bytes | None | Changes]"
+MANIFEST = "META-INF/MANIFEST.MF"
+
+
+@contextmanager
+def atomic_output(target: Path, mode_of: Path | None = None) -> Iterator[BinaryIO]:
+    """A temp file beside ``target`` that replaces it only if the block ends without error.
+
+    The temp file is created with O_EXCL (``mkstemp``) in the target's folder, so the final
+    ``os.replace`` is a rename on one file system.  It is flushed and fsynced first, and takes
+    the mode of ``mode_of`` (the original) or, for a new file, 0o666 less the umask.  On any
+    error the temp file is removed and the target is left as it was.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".splicing", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+            if mode_of is not None and mode_of.exists():
+                mode = mode_of.stat().st_mode & 0o7777
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            os.fchmod(fh.fileno(), mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    # The rename is durable only once the folder is synced; not every file system allows it.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_app(src: Path, changes: Changes, out: Path | None = None, *, limits: Limits = LIMITS) -> None:
+    """Apply ``changes`` to the application at ``src``, writing ``out`` (None: ``src`` in place).
+
+    Zip archives: entries not named in ``changes`` are copied raw (local header, data, data
+    descriptor, order); the archive comment is kept.  A changed entry keeps its method and
+    time (or takes SOURCE_DATE_EPOCH).  A new name is added DEFLATED right after the last entry
+    of its top folder (``WEB-INF/web.xml`` after the last ``WEB-INF/`` entry), else at the end,
+    at SOURCE_DATE_EPOCH or else the newest time in the archive.  A nested dict rewrites that
+    nested module the same way.  Directories are handled by ``exploded.write_tree``.
+
+    :raises ArchiveError: the input is corrupt, hostile, or a change names a missing module.
+    :raises OutputError: the output cannot be written; the input and any old output are untouched.
+    """
+    if src.is_dir():
+        from splicer.archives.exploded import write_tree
+
+        write_tree(src, changes, out, limits=limits)
+        return
+    if out is None and not changes:
+        return  # nothing to change: the archive is not rewritten at all
+    target = src if out is None else out
+    with open_app(src, limits) as reader:
+        assert isinstance(reader, ZipAppReader)
+        try:
+            with atomic_output(target, mode_of=src) as fh:
+                rewrite_zip(reader, changes, fh)
+        except SplicerError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror or exc}", Where((str(target),))) from exc
+
+
+def _flatten(reader: ZipAppReader, changes: Changes) -> Changes:
+    """Turn changes to a folder module (``Web.war/`` entries in the zip) into plain entry changes."""
+    flat: Changes = {}
+    for name, value in changes.items():
+        key = name.rstrip("/") if isinstance(value, dict) else name
+        check_name(key, reader.where)
+        entry = reader.entries.get(key)
+        if isinstance(value, dict) and (entry is None or entry.is_dir) and reader.is_folder(key):
+            flat.update(_flatten(reader, {f"{key}/{sub}": v for sub, v in value.items()}))
+            continue
+        where = reader.where.child(key)
+        if isinstance(value, dict) and (entry is None or entry.is_dir):
+            raise ArchiveError("no such nested module to change", where)
+        if value is None and entry is None:
+            raise ArchiveError("cannot delete a missing entry", where)
+        if isinstance(value, bytes) and key.endswith("/"):
+            raise ArchiveError("cannot give bytes to a directory entry", where)
+        if entry is not None and value is not None and entry.method not in (records.STORED, records.DEFLATED):
+            raise ArchiveError(f"cannot re-encode compression method {entry.method}", where)
+        flat[key] = value
+    return flat
+
+
+def _placement(entries: list[zipraw.Entry], new: list[str]) -> dict[int, list[str]]:
+    """Where each new entry goes: index of the entry it follows (-1: first of all)."""
+    after: dict[int, list[str]] = {}
+    for name in new:
+        if name == MANIFEST:
+            # The manifest must stay first (after a leading META-INF/ folder) for JarInputStream.
+            index = 0 if entries and entries[0].name == "META-INF/" else -1
+        else:
+            top = name.split("/", 1)[0] + "/" if "/" in name else None
+            same = [i for i, e in enumerate(entries) if top is not None and e.name.startswith(top)]
+            index = same[-1] if same else len(entries) - 1
+        after.setdefault(index, []).append(name)
+    return after
+
+
+class _RawRun:
+    """Consecutive untouched records, copied in one go (most of an archive is one run)."""
+
+    def __init__(self, reader: ZipAppReader, out: BinaryIO) -> None:
+        self.reader, self.out = reader, out
+        self.start = self.end = -1
+        self.out_start = 0
+
+    def add(self, entry: zipraw.Entry) -> bytes:
+        if entry.offset != self.end:
+            self.flush()
+            self.start, self.end, self.out_start = entry.offset, entry.offset, self.out.tell()
+        self.end = entry.end
+        return records.central_for_copy(entry, self.out_start + entry.offset - self.start)
+
+    def flush(self) -> None:
+        if self.start >= 0:
+            zipraw.copy_range(self.reader.blob, self.start, self.end, self.out)
+        self.start = self.end = -1
+
+
+def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> None:
+    """Write the archive of ``reader`` with ``changes`` to ``out`` (seekable, at position 0)."""
+    changes = _flatten(reader, changes)
+    entries = reader.directory.entries
+    new = [name for name in changes if name not in reader.entries]
+    for name in new:
+        if not isinstance(changes[name], bytes):
+            raise ArchiveError("a new entry needs bytes", reader.where.child(name))
+    after = _placement(entries, new)
+    stamp = records.newest_stamp(entries)
+    first = min((e.offset for e in entries), default=reader.directory.cd_start)
+    # Bytes before the first record (a launcher stub) are kept; offsets become absolute.
+    zipraw.copy_range(reader.blob, 0, first, out)
+    run = _RawRun(reader, out)
+    centrals: list[bytes] = []
+
+    def add_new(names: list[str]) -> None:
+        run.flush()
+        for name in names:
+            data = changes[name]
+            assert isinstance(data, bytes)
+            spec = records.spec_for_new(name, stamp)
+            centrals.append(records.write_entry(out, spec, io.BytesIO(data), len(data)))
+
+    add_new(after.get(-1, []))
+    for index, entry in enumerate(entries):
+        value = changes.get(entry.name, entry)
+        if value is entry:
+            centrals.append(run.add(entry))
+        elif value is not None:
+            run.flush()
+            spec = records.spec_for_change(entry, zipraw.read_local_extra(reader.blob, entry))
+            if isinstance(value, bytes):
+                centrals.append(records.write_entry(out, spec, io.BytesIO(value), len(value)))
+            else:
+                assert isinstance(value, dict)
+                centrals.append(_write_nested(reader, entry, value, spec, out))
+        if index in after:
+            add_new(after[index])
+    run.flush()
+    cd_start = out.tell()
+    for central in centrals:
+        out.write(central)
+    out.write(records.end_records(len(centrals), cd_start, out.tell() - cd_start,
+                                  reader.directory.comment, reader.directory.zip64))
+
+
+def _write_nested(reader: ZipAppReader, entry: zipraw.Entry, changes: Changes,
+                  spec: records.EntrySpec, out: BinaryIO) -> bytes:
+    """Rewrite a nested archive into a spool (on disk past the bound), then store it as ``entry``."""
+    with reader.nested(entry.name) as inner, tempfile.SpooledTemporaryFile(max_size=reader.limits.spool_memory) as spool:
+        assert isinstance(inner, ZipAppReader)
+        rewrite_zip(inner, changes, spool)  # type: ignore[arg-type]
+        size = spool.tell()
+        spool.seek(0)
+        return records.write_entry(out, spec, spool, size)

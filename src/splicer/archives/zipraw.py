@@ -1,0 +1,301 @@
+"""Raw zip structure: parse the central directory, check local records, copy them untouched.
+
+Why hand-written: Python's ``zipfile`` can only give back an entry's *decompressed* bytes, and
+``ZipFile.writestr`` re-encodes the local header from a ``ZipInfo`` (dropping the local extra
+fields, the data descriptor and flag bit 3, and rewriting the version fields).  Copying an
+entry as it was (local header, compressed data, data descriptor, extra fields) needs the byte
+offsets of every record, which ``zipfile`` keeps private.  So the structure is read here, from
+APPNOTE.TXT 6.3.x (sections 4.3.7 to 4.3.16 and 4.5.3), and ``zlib`` inflates the few entries
+we really read.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from dataclasses import dataclass
+from typing import IO, BinaryIO, Protocol
+
+__all__ = [
+    "Blob", "FileBlob", "StreamBlob", "SliceBlob", "Entry", "Directory", "ZipFormatError",
+    "read_directory", "locate_records", "read_local_extra", "copy_range", "split_extra", "join_extra",
+    "CEN", "LOC", "EOCD", "EOCD64", "LOC64", "LIMIT32", "LIMIT16", "ZIP64_TAG",
+]
+
+CEN = struct.Struct("<4s6H3L5H2L")  # central directory file header, 46 bytes
+LOC = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
+EOCD = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
+EOCD64 = struct.Struct("<4sQ2H2L4Q")  # zip64 end of central directory record, 56 bytes
+LOC64 = struct.Struct("<4sLQL")  # zip64 end of central directory locator, 20 bytes
+CEN_SIG, LOC_SIG, DD_SIG = b"PK\x01\x02", b"PK\x03\x04", b"PK\x07\x08"
+EOCD_SIG, EOCD64_SIG, LOC64_SIG = b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07"
+LIMIT32, LIMIT16 = 0xFFFFFFFF, 0xFFFF
+ZIP64_TAG = 0x0001
+MAX_COMMENT = 0xFFFF
+
+
+class ZipFormatError(ValueError):
+    """A structural problem; ``entry`` names the record when there is one."""
+
+    def __init__(self, reason: str, entry: str | None = None) -> None:
+        self.reason = reason
+        self.entry = entry
+        super().__init__(f"{entry}: {reason}" if entry else reason)
+
+
+class Blob(Protocol):
+    """Random access to the bytes of one archive (a file, a spool, or a slice of another)."""
+
+    size: int
+
+    def pread(self, offset: int, length: int) -> bytes: ...
+
+
+class FileBlob:
+    """A real file, read with ``os.pread`` so nested views never fight over a file position."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fd = fh.fileno()
+        self.size = os.fstat(self._fd).st_size
+
+    def pread(self, offset: int, length: int) -> bytes:
+        return os.pread(self._fd, length, offset)
+
+
+class StreamBlob:
+    """A seekable stream such as a ``SpooledTemporaryFile`` holding an inflated nested archive."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+        self.size = fh.seek(0, os.SEEK_END)
+
+    def pread(self, offset: int, length: int) -> bytes:
+        self._fh.seek(offset)
+        return self._fh.read(length)
+
+
+class SliceBlob:
+    """``length`` bytes of another blob from ``base``: a STORED nested archive, read in place."""
+
+    def __init__(self, parent: Blob, base: int, length: int) -> None:
+        self._parent, self._base, self.size = parent, base, length
+
+    def pread(self, offset: int, length: int) -> bytes:
+        length = max(0, min(length, self.size - offset))
+        return self._parent.pread(self._base + offset, length)
+
+
+@dataclass
+class Entry:
+    """One central directory record, plus where its local record lies once checked."""
+
+    name: str
+    raw_name: bytes
+    made_by: int
+    needed: int
+    flags: int
+    method: int
+    dostime: int
+    dosdate: int
+    crc: int
+    csize: int
+    usize: int
+    disk: int
+    iattr: int
+    eattr: int
+    offset: int  # absolute position of the local header in the blob
+    extra: bytes
+    comment: bytes
+    masked: tuple[bool, bool, bool, bool]  # usize, csize, offset, disk given in the ZIP64 extra
+    data_offset: int = 0
+    end: int = 0  # first byte after the data (and data descriptor)
+
+    @property
+    def is_dir(self) -> bool:
+        return self.name.endswith("/")
+
+    @property
+    def encrypted(self) -> bool:
+        return bool(self.flags & 0x1)
+
+
+@dataclass
+class Directory:
+    """What the end records and the central directory say about an archive."""
+
+    entries: list[Entry]
+    comment: bytes
+    cd_start: int  # absolute position of the central directory
+    zip64: bool  # the archive carried ZIP64 end records
+
+
+def split_extra(extra: bytes) -> list[tuple[int, bytes]]:
+    """Extra field blocks as (header id, data); trailing junk is kept as a block with id -1."""
+    blocks: list[tuple[int, bytes]] = []
+    pos = 0
+    while pos + 4 <= len(extra):
+        tag, size = struct.unpack_from("<2H", extra, pos)
+        if pos + 4 + size > len(extra):
+            break
+        blocks.append((tag, extra[pos + 4 : pos + 4 + size]))
+        pos += 4 + size
+    if pos < len(extra):
+        blocks.append((-1, extra[pos:]))  # some writers pad; keep the bytes as they were
+    return blocks
+
+
+def join_extra(blocks: list[tuple[int, bytes]]) -> bytes:
+    return b"".join(data if tag < 0 else struct.pack("<2H", tag, len(data)) + data for tag, data in blocks)
+
+
+def _zip64_values(extra: bytes, wanted: int, entry: str) -> list[int]:
+    for tag, data in split_extra(extra):
+        if tag == ZIP64_TAG:
+            if len(data) < 8 * wanted:
+                raise ZipFormatError("ZIP64 extra field is too short", entry)
+            return list(struct.unpack_from(f"<{wanted}Q", data))
+    raise ZipFormatError("ZIP64 sizes announced but the ZIP64 extra field is missing", entry)
+
+
+def _end_records(blob: Blob) -> tuple[int, int, int, int, bytes, bool]:
+    """(entry count, cd size, stated cd offset, position of the first end record, comment, zip64)."""
+    if blob.size < EOCD.size:
+        raise ZipFormatError("not a zip archive (too short)")
+    tail_start = max(0, blob.size - EOCD.size - MAX_COMMENT)
+    tail = blob.pread(tail_start, blob.size - tail_start)
+
+    def ends_the_file(at: int) -> bool:
+        # The signature may occur inside the comment: the true record is the one whose
+        # comment length reaches exactly the end of the file.
+        return at + EOCD.size <= len(tail) and at + EOCD.size + tail[at + 20] + 256 * tail[at + 21] == len(tail)
+
+    pos = tail.rfind(EOCD_SIG)
+    while pos >= 0 and not ends_the_file(pos):
+        pos = tail.rfind(EOCD_SIG, 0, pos)
+    if pos < 0:
+        raise ZipFormatError("not a zip archive, or truncated (no end of central directory record)")
+    _, disk, cd_disk, _, count, cd_size, cd_offset, clen = EOCD.unpack_from(tail, pos)
+    comment = tail[pos + EOCD.size : pos + EOCD.size + clen]
+    eocd_pos = tail_start + pos
+    if disk != 0 or cd_disk != 0:
+        raise ZipFormatError("multi-volume archives are not supported")
+    locator_pos = eocd_pos - LOC64.size
+    if locator_pos >= 0 and blob.pread(locator_pos, 4) == LOC64_SIG:
+        _, _, _, disks = LOC64.unpack(blob.pread(locator_pos, LOC64.size))
+        if disks > 1:
+            raise ZipFormatError("multi-volume archives are not supported")
+        # The record sits right before its locator (extensible data is never written by jar/zip).
+        rec_pos = locator_pos - EOCD64.size
+        record = blob.pread(rec_pos, EOCD64.size) if rec_pos >= 0 else b""
+        if len(record) != EOCD64.size or record[:4] != EOCD64_SIG:
+            raise ZipFormatError("ZIP64 end of central directory record is missing or damaged")
+        _, _, _, _, _, _, _, count, cd_size, cd_offset = EOCD64.unpack(record)
+        return count, cd_size, cd_offset, rec_pos, comment, True
+    # Without a locator the 16/32-bit values are taken as they are: some writers store exactly
+    # 65535 entries without ZIP64 records, and a wrong value fails the checks that follow.
+    return count, cd_size, cd_offset, eocd_pos, comment, False
+
+
+def read_directory(blob: Blob) -> Directory:
+    """Parse the end records and every central directory header.  Raises ZipFormatError."""
+    count, cd_size, stated, end_pos, comment, zip64 = _end_records(blob)
+    cd_start = end_pos - cd_size
+    # Bytes prepended to the archive (a launcher script, say) shift every offset alike;
+    # zipfile and unzip allow for that, so do we.
+    shift = cd_start - stated
+    if cd_start < 0 or shift < 0:
+        raise ZipFormatError("central directory lies outside the file (truncated archive?)")
+    cd = blob.pread(cd_start, cd_size)
+    entries: list[Entry] = []
+    pos = 0
+    for index in range(count):
+        if pos + CEN.size > len(cd) or cd[pos : pos + 4] != CEN_SIG:
+            raise ZipFormatError(f"central directory header {index} is damaged")
+        (_, made_by, needed, flags, method, dostime, dosdate, crc, csize, usize,
+         nlen, elen, clen, disk, iattr, eattr, offset) = CEN.unpack_from(cd, pos)
+        start = pos + CEN.size
+        raw_name = cd[start : start + nlen]
+        extra = cd[start + nlen : start + nlen + elen]
+        entry_comment = cd[start + nlen + elen : start + nlen + elen + clen]
+        pos = start + nlen + elen + clen
+        if pos > len(cd):
+            raise ZipFormatError(f"central directory header {index} runs past the directory")
+        # Bit 11: the name is UTF-8 (jar always sets it); otherwise IBM code page 437.
+        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", errors="replace")
+        masked = (usize == LIMIT32, csize == LIMIT32, offset == LIMIT32, disk == LIMIT16)
+        if any(masked):
+            values = iter(_zip64_values(extra, sum(masked), name))
+            usize = next(values) if masked[0] else usize
+            csize = next(values) if masked[1] else csize
+            offset = next(values) if masked[2] else offset
+            disk = next(values) if masked[3] else disk
+        entries.append(Entry(name, raw_name, made_by, needed, flags, method, dostime, dosdate,
+                             crc, csize, usize, disk, iattr, eattr, offset + shift, extra,
+                             entry_comment, masked))
+    if pos != len(cd):
+        raise ZipFormatError(f"central directory holds more than the {count} entries announced")
+    return Directory(entries, comment, cd_start, zip64)
+
+
+def _descriptor_length(blob: Blob, entry: Entry, wide: bool) -> int:
+    """Length of the data descriptor after ``entry``'s data; its values must match the CEN."""
+    raw = blob.pread(entry.data_offset + entry.csize, 24)
+    sig = 4 if raw[:4] == DD_SIG else 0
+    # Try the width the local header implies first, then the other: writers disagree on
+    # when a descriptor carries 8-byte sizes.
+    for size_width in ((8, 4) if wide else (4, 8)):
+        fmt = "<LQQ" if size_width == 8 else "<LLL"
+        length = sig + struct.calcsize(fmt)
+        if len(raw) >= length and struct.unpack_from(fmt, raw, sig) == (entry.crc, entry.csize, entry.usize):
+            return length
+    raise ZipFormatError("data descriptor does not match the central directory", entry.name)
+
+
+def locate_records(blob: Blob, directory: Directory) -> None:
+    """Check every local header against its central record and find where each record ends.
+
+    Records must not overlap each other or the central directory: overlapping records are
+    how "non-recursive" zip bombs make a small file inflate to gigabytes.
+    """
+    ordered = sorted(directory.entries, key=lambda e: e.offset)
+    for index, entry in enumerate(ordered):
+        header = blob.pread(entry.offset, LOC.size)
+        if len(header) != LOC.size or header[:4] != LOC_SIG:
+            raise ZipFormatError("local header is missing (truncated or corrupt archive)", entry.name)
+        _, _, flags, method, _, _, crc, csize, usize, nlen, elen = LOC.unpack(header)
+        tail = blob.pread(entry.offset + LOC.size, nlen + elen)
+        if tail[:nlen] != entry.raw_name:
+            raise ZipFormatError("local header names a different entry", entry.name)
+        if method != entry.method or (flags ^ entry.flags) & 0x9:
+            raise ZipFormatError("local header disagrees with the central directory", entry.name)
+        local_extra = tail[nlen:]
+        wide = any(tag == ZIP64_TAG for tag, _ in split_extra(local_extra))
+        entry.data_offset = entry.offset + LOC.size + nlen + elen
+        if flags & 0x8:
+            entry.end = entry.data_offset + entry.csize + _descriptor_length(blob, entry, wide)
+        else:
+            if LIMIT32 in (csize, usize) and wide:
+                usize, csize = _zip64_values(local_extra, 2, entry.name)
+            if (crc, csize, usize) != (entry.crc, entry.csize, entry.usize):
+                raise ZipFormatError("local header sizes or CRC disagree with the central directory", entry.name)
+            entry.end = entry.data_offset + entry.csize
+        limit = ordered[index + 1].offset if index + 1 < len(ordered) else directory.cd_start
+        if entry.end > limit:
+            what = "the central directory" if index + 1 == len(ordered) else "the next entry"
+            raise ZipFormatError(f"entry data runs into {what} (truncated, or overlapping entries)", entry.name)
+
+
+def read_local_extra(blob: Blob, entry: Entry) -> bytes:
+    """The extra field of ``entry``'s local header (it differs from the central one)."""
+    _, _, _, _, _, _, _, _, _, nlen, elen = LOC.unpack(blob.pread(entry.offset, LOC.size))
+    return blob.pread(entry.offset + LOC.size + nlen, elen)
+
+
+def copy_range(blob: Blob, start: int, end: int, out: BinaryIO, chunk: int = 1 << 20) -> None:
+    """Copy bytes [start, end) of ``blob`` to ``out`` as they are, a chunk at a time."""
+    while start < end:
+        data = blob.pread(start, min(chunk, end - start))
+        if not data:
+            raise ZipFormatError("archive ended early while copying")
+        out.write(data)
+        start += len(data)
