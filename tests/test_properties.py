@@ -190,6 +190,14 @@ def test_unknown_key_is_an_error_with_a_suggestion(tmp_path: Path, case: str, ke
     assert info.value.where == Where((str(path),), 3)
 
 
+@pytest.mark.parametrize("allow_unknown", [False, True], ids=["strict", "allow-unknown"])
+def test_empty_key_is_an_error(tmp_path: Path, allow_unknown: bool) -> None:
+    path = write(tmp_path, "objectGridName=x\n = value\n")
+    with pytest.raises(ConfigError, match=r"^CWWSM0101E: .*:2: an entry with an empty key$") as info:
+        load_properties(path, allow_unknown=allow_unknown)
+    assert (info.value.key, info.value.value, info.value.where) == ("", "value", Where((str(path),), 2))
+
+
 def test_allow_unknown_passes_the_key_through_with_a_warning(tmp_path: Path) -> None:
     path = write(tmp_path, "objectGridType=REMOTE\nobjectgridname=grid \\\n  one\n")
     settings_ = load_properties(path, allow_unknown=True)

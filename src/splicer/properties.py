@@ -156,7 +156,10 @@ def _check_encoding(entry: RawEntry, where: Where) -> None:
     )
 
 
-def _check_xml_chars(entry: RawEntry, where: Where) -> None:
+def _check_chars(entry: RawEntry, where: Where) -> None:
+    if not entry.key:
+        # '=value' is legal for Java (the key is ''), but no <param-name> may be empty.
+        raise ConfigError("an entry with an empty key", where.at(entry.line), key="", value=entry.value)
     for field, text in (("key", entry.key), ("value", entry.value)):
         bad = _XML_ILLEGAL.search(text)
         if bad:
@@ -235,7 +238,7 @@ def load_properties(path: Path, *, allow_unknown: bool = False) -> Settings:
     params: list[Param] = []
     for entry in read_entries(data, where):
         _check_encoding(entry, where)
-        _check_xml_chars(entry, where)
+        _check_chars(entry, where)
         spec = KNOWN_KEYS.get(entry.key)
         if spec is not None:
             value = _check_value(spec, entry, where, warnings)
