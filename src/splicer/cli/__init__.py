@@ -12,6 +12,7 @@ import click
 # name -> "module:attribute"
 COMMANDS: dict[str, str] = {
     "splice": "splicer.cli.splice_cmd:splice",
+    "plugin": "splicer.cli.plugin_cmd:plugin",
 }
 
 
