@@ -60,7 +60,8 @@ LEGACY = {"cookieName", "sessionIDLength", "defaultSessionTimeout", "affinityMan
 def test_every_documented_key_is_known() -> None:
     assert set(KNOWN_KEYS) == set(EXAMPLES)
     assert {name for name, spec in KNOWN_KEYS.items() if spec.legacy} == LEGACY
-    assert (KNOWN_KEYS["replicationInterval"].default, KNOWN_KEYS["sessionTableSize"].default) == ("10", "1000")
+    defaults = (KNOWN_KEYS["replicationInterval"].default, KNOWN_KEYS["sessionTableSize"].default)
+    assert defaults == ("10", "1000")  # the 8.6 values
 
 
 @pytest.mark.parametrize("key", sorted(EXAMPLES))
@@ -86,7 +87,8 @@ GOOD = [
     ("choice-embedded", "objectGridType EMBEDDED", "EMBEDDED"),
     ("choice-never", "credentialAuthentication=Never", "Never"),
     ("hostport-one", "catalogHostPort=localhost:2809", "localhost:2809"),
-    ("hostport-list", "catalogHostPort=cat1.example.com:2809,10.0.0.2:2810", "cat1.example.com:2809,10.0.0.2:2810"),
+    ("hostport-list", "catalogHostPort=cat1.example.com:2809,10.0.0.2:2810",
+     "cat1.example.com:2809,10.0.0.2:2810"),
     ("hostport-ipv6", "catalogHostPort=[::1]:2809,[fe80::1]:65535", "[::1]:2809,[fe80::1]:65535"),
     ("class-nested", "credentialGeneratorClass=com.example.Outer$Gen", "com.example.Outer$Gen"),
     ("class-unqualified", "affinityManager=Gen", "Gen"),
@@ -152,7 +154,8 @@ BAD = [
 def test_bad_values(tmp_path: Path, case: str, line: str, detail: str) -> None:
     path = write(tmp_path, HEADER + line + "\n")
     key, value = javaproperties.loads(line).popitem()
-    with pytest.raises(ConfigError, match=rf"^CWWSM0101E: .*splicer\.properties:3: bad value for {key}: ") as info:
+    expected = rf"^CWWSM0101E: .*splicer\.properties:3: bad value for {key}: "
+    with pytest.raises(ConfigError, match=expected) as info:
         load_properties(path)
     error = info.value
     assert (error.key, error.value, error.where) == (key, value, Where((str(path),), 3))
@@ -205,7 +208,9 @@ def test_allow_unknown_passes_the_key_through_with_a_warning(tmp_path: Path) -> 
     [warning] = settings_.warnings
     assert warning.message_id == "CWWSM0522W"
     assert warning.where == Where((str(path),), 2)
-    assert warning.text == "unknown key objectgridname passed through unchecked (did you mean objectGridName?)"
+    assert warning.text == (
+        "unknown key objectgridname passed through unchecked (did you mean objectGridName?)"
+    )
 
 
 WHITESPACE = [
@@ -258,12 +263,14 @@ def test_line_numbers(tmp_path: Path, case: str, text: str, lines: list[int]) ->
 
 
 ENCODING = [
-    ("utf8-value", "# c\nobjectGridName=café\n".encode(), 2, r"write it with \uXXXX escapes: objectGridName=caf\u00e9"),
+    ("utf8-value", "# c\nobjectGridName=café\n".encode(), 2,
+     r"write it with \uXXXX escapes: objectGridName=caf\u00e9"),
     ("utf8-on-continuation", "credentialGeneratorProps=a \\\n  b\\\n  ü\n".encode(), 3,
      r"write it with \uXXXX escapes: \u00fc"),
     ("utf8-key", "세션=1\n".encode(), 1, r"write it with \uXXXX escapes: \uc138\uc158=1"),
     ("bom", b"\xef\xbb\xbfobjectGridName=x\n", 1, "save the file without a BOM"),
-    ("utf16", "objectGridName=x\n".encode("utf-16-le"), 1, r"save it as ISO-8859-1 or ASCII with \uXXXX escapes"),
+    ("utf16", "objectGridName=x\n".encode("utf-16-le"), 1,
+     r"save it as ISO-8859-1 or ASCII with \uXXXX escapes"),
     ("control-char", b"objectGridName=x\ncredentialGeneratorProps=a\\u0001b\n", 2, None),
     ("lone-surrogate", b"credentialGeneratorProps=\\ud800\n", 1, None),
     ("bad-u-escape", b"# c\nobjectGridName=\\u12G4\n", 2, r"write exactly four hex digits after \u"),
@@ -284,7 +291,8 @@ def test_encoding_errors(tmp_path: Path, case: str, data: bytes, line: int, hint
 
 def test_latin1_bytes_read_as_java_does_and_utf8_comments_are_fine(tmp_path: Path) -> None:
     data = "# 세션 설정\n".encode() + b"credentialGeneratorProps=caf\xe9 cr\xe8me\n"
-    assert load_properties(write(tmp_path, data)).params == [Param("credentialGeneratorProps", "café crème", 2)]
+    params = load_properties(write(tmp_path, data)).params
+    assert params == [Param("credentialGeneratorProps", "café crème", 2)]
 
 
 @pytest.mark.parametrize("text", ["", "# only a comment\n\n! another\n"], ids=["empty", "comments-only"])
@@ -295,9 +303,12 @@ def test_no_settings_is_an_error(tmp_path: Path, text: str) -> None:
     assert info.value.where == Where((str(path),))
 
 
-def test_missing_and_unreadable_files_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_and_unreadable_files_are_usage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     missing = tmp_path / "nope.properties"
-    with pytest.raises(UsageError, match=r"^CWWSM0100E: .*nope\.properties: the properties file does not exist$"):
+    missing_text = r"^CWWSM0100E: .*nope\.properties: the properties file does not exist$"
+    with pytest.raises(UsageError, match=missing_text):
         load_properties(missing)
     with pytest.raises(UsageError, match=r"^CWWSM0100E: .*: the properties file is not a regular file$"):
         load_properties(tmp_path)
@@ -343,7 +354,10 @@ def test_parse_host_ports(value: str, endpoints: list[tuple[str, int]]) -> None:
 
 # --- properties written by javaproperties read back the same -------------------------------
 
-_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"), min_size=1)
+# Text an XML context-param can hold: no controls, no surrogates, no U+FFFE/U+FFFF.
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"), min_size=1
+)
 
 
 def _values(kind: ValueType) -> st.SearchStrategy[str]:
@@ -356,7 +370,9 @@ def _values(kind: ValueType) -> st.SearchStrategy[str]:
     if isinstance(kind, HostPortListType):
         endpoint = st.tuples(st.sampled_from(["localhost", "10.1.2.3", "[::1]", "cat-1.example"]),
                              st.integers(1, 65535))
-        return st.lists(endpoint, min_size=1, max_size=3).map(lambda eps: ",".join(f"{h}:{p}" for h, p in eps))
+        return st.lists(endpoint, min_size=1, max_size=3).map(
+            lambda endpoints: ",".join(f"{host}:{port}" for host, port in endpoints)
+        )
     if isinstance(kind, ClassNameType):
         return st.sampled_from(["Gen", "com.example.Gen", "a.b$C"])
     if isinstance(kind, (TokenType, CookieNameType)):
@@ -380,6 +396,8 @@ def test_raw_entries_round_trip_through_javaproperties(pairs: dict[str, str]) ->
 
 @settings(max_examples=60, deadline=None)
 @given(_SETTINGS)
-def test_known_settings_round_trip(tmp_path_factory: pytest.TempPathFactory, pairs: tuple[tuple[str, str], ...]) -> None:
+def test_known_settings_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, pairs: tuple[tuple[str, str], ...]
+) -> None:
     path = write(tmp_path_factory.mktemp("props"), javaproperties.dumps(dict(pairs), timestamp=False))
     assert load_properties(path).pairs() == list(pairs)

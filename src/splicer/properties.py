@@ -1,6 +1,6 @@
 """splicer.properties -> typed, validated Settings (java.util.Properties.load syntax).
 
-Decisions (the README's "splicer.properties" section repeats them for users):
+Decisions (where the spec is silent; users need them in the README too):
 
 * Syntax is exactly ``Properties.load(InputStream)``, by way of ``javaproperties.parse``: the
   file is read as ISO-8859-1, other characters need ``\\uXXXX`` escapes.
@@ -22,8 +22,11 @@ Decisions (the README's "splicer.properties" section repeats them for users):
 * A duplicate key: the last occurrence wins, value *and* position (the earlier line is ignored
   as if deleted), with a CWWSM0520W warning naming both lines.
 * A file with no entries is a ConfigError: splicing nothing is a mistake (wrong file?).
+* Case: booleans take true/false in any case (not Boolean.parseBoolean's "anything else is
+  false"); choices (objectGridType REMOTE|EMBEDDED, credentialAuthentication Never|Supported|
+  Required, the 7.0 ones) must match exactly, and a wrong case gets a did-you-mean.
 * Characters XML 1.0 cannot hold (controls, lone surrogates) are refused in keys and values,
-  because every entry becomes a web.xml ``<context-param>``.
+  and so is an empty key (``=value``), because every entry becomes a ``<context-param>``.
 """
 
 from __future__ import annotations
@@ -47,7 +50,6 @@ UNKNOWN_KEY = "CWWSM0522W"
 STRIPPED_WHITESPACE = "CWWSM0523W"
 TRAILING_WHITESPACE = "CWWSM0524W"
 
-_UTF8_BOM = "\u00ef\u00bb\u00bf"  # EF BB BF as Properties.load(InputStream) sees them
 _EOL = re.compile(r"\r\n?|\n")  # the line ends Properties.load knows
 # XML 1.0 Char production, minus what no context-param can hold.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -191,7 +191,7 @@ CLASS = ClassNameType()
 
 _SPECS = (
     KeySpec("objectGridType", ChoiceType("REMOTE or EMBEDDED (upper case)", choices=("REMOTE", "EMBEDDED")),
-            "REMOTE", "REMOTE keeps sessions in grid containers outside the server; EMBEDDED starts one inside it"),
+            "REMOTE", "REMOTE: sessions in grid containers outside the server; EMBEDDED: inside it"),
     KeySpec("objectGridName", TokenType("a grid name without whitespace"), "session",
             "grid name; must equal the name in objectGrid.xml and the deployment XML"),
     KeySpec("catalogHostPort", HostPortListType(), None,
