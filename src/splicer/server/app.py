@@ -164,10 +164,14 @@ class ServerApp:
         if request.method not in ("GET", "HEAD"):
             raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
         name = inner.lstrip("/")
-        if not name or not module.files.has(name):
+        try:
+            body = module.files.read(name) if name and module.files.has(name) else None
+        except SplicerError:  # a name the archive reader refuses (NUL, drive letter...) is no file
+            body = None
+        if body is None:
             raise web.HTTPNotFound(text=f"SRVE0190E: File not found: {inner}")
         content_type, encoding = mimetypes.guess_type(name)
-        response = web.Response(body=module.files.read(name), content_type=content_type or "application/octet-stream")
+        response = web.Response(body=body, content_type=content_type or "application/octet-stream")
         if encoding:
             response.headers["Content-Encoding"] = encoding
         return response
