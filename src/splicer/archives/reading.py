@@ -278,8 +278,8 @@ class DirAppReader(AppReader):
             prefix = "" if rel == "." else rel + "/"
             if prefix:
                 found.append(prefix)
-            found += [prefix + f for f in sorted(files)]
-        return found
+            found += [prefix + f for f in files]
+        return sorted(found)
 
     def has(self, name: str) -> bool:
         path = self.path_of(name)
