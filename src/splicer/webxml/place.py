@@ -1,0 +1,150 @@
+"""Where new elements go among the root's children, and how they are indented."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from lxml import etree
+
+from splicer.webxml.locate import Layout
+from splicer.webxml.versions import RANK, UNRANKED
+
+# With nothing to copy from, nested elements are indented by four spaces, as in the tutorial.
+DEFAULT_UNIT = "    "
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One insertion point and the text around each element written there.
+
+    The group written at an anchor is ``lead + element + trail`` per element, then *close*
+    once.  *indent* is the indentation of the elements' own start tags.
+    """
+
+    offset: int
+    lead: str
+    trail: str
+    indent: str
+    close: str = ""
+
+
+class Placement:
+    """The root's children in the root namespace, their spans, and the document's indentation."""
+
+    def __init__(self, layout: Layout, namespace: str, newline: str) -> None:
+        self.layout = layout
+        self.newline = newline
+        self.root = layout.root
+        self.prefix = f"{self.root.prefix}:" if self.root.prefix else ""
+        self.namespace = namespace
+        self.children = [c for c in self.root if isinstance(c.tag, str)]
+        root_span = layout.span(self.root)
+        self.root_indent = layout.indent_before(root_span.start) or ""
+        self.child_indent = self._child_indent()
+        self.unit = self._unit()
+
+    def local(self, element: etree._Element) -> str | None:
+        """The local name of a child in the root's namespace; None for other namespaces."""
+        q = etree.QName(element)
+        return q.localname if (q.namespace or "") == self.namespace else None
+
+    def of_kind(self, kind: str) -> list[etree._Element]:
+        return [c for c in self.children if self.local(c) == kind]
+
+    def _rank(self, element: etree._Element) -> int:
+        return RANK.get(self.local(element) or "", UNRANKED)
+
+    def _child_indent(self) -> str:
+        """The commonest indentation of the root's children (elements first, then comments)."""
+        for nodes in (self.children, [c for c in self.root if not isinstance(c.tag, str)]):
+            found = [self.layout.indent_before(self.layout.span(n).start) for n in nodes]
+            counts = Counter(i for i in found if i is not None)
+            if counts:
+                return counts.most_common(1)[0][0]
+        return self.root_indent + DEFAULT_UNIT
+
+    def _unit(self) -> str:
+        """One level of nesting: how far grandchildren sit inside the root's children."""
+        counts: Counter[str] = Counter()
+        for child in self.children:
+            outer = self.layout.indent_before(self.layout.span(child).start)
+            if outer is None:
+                continue
+            for grand in child:
+                if not isinstance(grand.tag, str):
+                    continue
+                inner = self.layout.indent_before(self.layout.span(grand).start)
+                if inner is not None and inner.startswith(outer) and len(inner) > len(outer):
+                    counts[inner[len(outer) :]] += 1
+        if counts:
+            return counts.most_common(1)[0][0]
+        if self.child_indent.startswith(self.root_indent) and self.child_indent != self.root_indent:
+            return self.child_indent[len(self.root_indent) :]
+        return DEFAULT_UNIT
+
+    def compact(self, kind: str) -> bool:
+        """Write on one line when the siblings of that kind (else all nested siblings) are."""
+        same = self.of_kind(kind)
+        nested = same or [c for c in self.children if any(isinstance(g.tag, str) for g in c)]
+        return bool(nested) and all(self.layout.single_line(c) for c in nested)
+
+    # -- anchors -------------------------------------------------------------------------
+
+    def before(self, element: etree._Element) -> Anchor:
+        """Just before *element*: on new lines above it when it starts its line."""
+        start = self.layout.span(element).start
+        indent = self.layout.indent_before(start)
+        if indent is not None:
+            return Anchor(self.layout.line_start(start), indent, self.newline, indent)
+        return Anchor(start, "", self.layout.blanks_before(start), self.child_indent)
+
+    def after(self, element: etree._Element) -> Anchor:
+        """Just after *element*: on new lines below its line (trailing comments stay with it)."""
+        span = self.layout.span(element)
+        indent = self.layout.indent_before(span.start)
+        if indent is None:
+            indent = self.child_indent
+        if self.layout.rest_is_blank(span.end):
+            return Anchor(self.layout.line_end(span.end), self.newline + indent, "", indent)
+        return Anchor(span.end, self.layout.blanks_after(span.end), "", indent)
+
+    def _root_open(self) -> Anchor:
+        open_end = self.layout.span(self.root).open_end
+        indent = self.child_indent
+        if self.layout.rest_is_blank(open_end):
+            return Anchor(self.layout.line_end(open_end), self.newline + indent, "", indent)
+        return Anchor(open_end, "", self.layout.blanks_after(open_end), indent)
+
+    def _root_close(self) -> Anchor:
+        close_start = self.layout.span(self.root).close_start
+        indent = self.child_indent
+        if self.layout.indent_before(close_start) is not None:
+            return Anchor(self.layout.line_start(close_start), indent, self.newline, indent)
+        return Anchor(close_start, self.newline + indent, "", indent, self.newline + self.root_indent)
+
+    def first_among(self, kind: str) -> Anchor:
+        """First among the existing elements of *kind*, else where the 2.3 order puts it."""
+        same = self.of_kind(kind)
+        return self.before(same[0]) if same else self.slot(kind)
+
+    def last_among(self, kind: str) -> Anchor:
+        """After the last existing element of *kind*, else where the 2.3 order puts it."""
+        same = self.of_kind(kind)
+        return self.after(same[-1]) if same else self.slot(kind)
+
+    def slot(self, kind: str) -> Anchor:
+        """Where the Servlet 2.3 order puts a *kind* the document does not have yet.
+
+        That is before the first child that must come later; written just after the child
+        before that one, so a comment that introduces the later child stays on top of it.
+        """
+        if not self.children:
+            return self._root_close()
+        rank = RANK[kind]
+        later = [i for i, c in enumerate(self.children) if self._rank(c) > rank]
+        if not later:
+            return self.after(self.children[-1])
+        if later[0] == 0:
+            return self._root_open()
+        return self.after(self.children[later[0] - 1])
