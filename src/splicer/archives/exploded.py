@@ -69,7 +69,7 @@ def _stage(reader: DirAppReader, changes: Changes, commits: ExitStack) -> None:
         here = reader.where.child(key)
         if isinstance(value, dict):
             if path.is_dir():
-                _stage(DirAppReader(path, here, reader.limits), value, commits)
+                _stage(DirAppReader(path, here, reader.limits, boundary=reader.boundary), value, commits)
             elif path.is_file():
                 with open_app(path, reader.limits) as module:
                     assert isinstance(module, ZipAppReader)

@@ -258,15 +258,18 @@ class DirAppReader(AppReader):
 
     is_dir = True
 
-    def __init__(self, root: Path, where: Where, limits: Limits = LIMITS) -> None:
+    def __init__(self, root: Path, where: Where, limits: Limits = LIMITS, *, boundary: Path | None = None) -> None:
         super().__init__(where, limits)
         self.root = root
+        # Nested folders keep the application's own root as the boundary, so a symlinked
+        # module folder cannot lead a later write out of the tree either.
+        self.boundary = boundary or Path(os.path.realpath(root))
 
     def path_of(self, name: str) -> Path:
-        """The file for ``name``, refused if it (or a symlinked folder) leads out of ``root``."""
+        """The path for ``name``, refused if it (through any symlink) leads out of the application."""
         check_name(name, self.where)
         path = self.root / PurePosixPath(name)
-        if not Path(os.path.realpath(path.parent)).is_relative_to(os.path.realpath(self.root)):
+        if not Path(os.path.realpath(path)).is_relative_to(self.boundary):
             raise ArchiveError("path leads out of the application directory", self.where.child(name))
         return path
 
@@ -298,7 +301,7 @@ class DirAppReader(AppReader):
     def _open_nested(self, name: str) -> AppReader:
         path = self.path_of(name)
         if path.is_dir():
-            return DirAppReader(path, self.where.child(name), self.limits)
+            return DirAppReader(path, self.where.child(name), self.limits, boundary=self.boundary)
         if path.is_file():
             return _open_zip(path, self.where.child(name), self.limits)
         raise ArchiveError("no such nested module", self.where.child(name))
