@@ -19,9 +19,11 @@ from splicer.server.sessions.grid import GridSessionManager, GridSessionSettings
 from splicer.server.sessions.local import LocalSessionManager
 from splicer.server.sessions.replication import Replicator
 from splicer.server.settings import SESSION_FILTER_CLASS, CookieSettings
-from splicer.server.webapp import FilterDef, FilterMapping, ModuleConfig, WebApp
+from splicer.server.webapp import WebApp
+from splicer.webxml.model import Descriptor, FilterDef, FilterMapping
 
 from .recording_store import RecordingStore
+from .test_patterns import descriptor
 
 ROOT = "/MySessionTestWeb"
 SESSION_FILTER = FilterDef("HttpSessionFilter", SESSION_FILTER_CLASS)
@@ -52,7 +54,7 @@ async def serving(app: ServerApp) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-def module(files_root: Path, tracking: SessionTracking, filtered: SessionTracking | None, config: ModuleConfig) -> DeployedModule:
+def module(files_root: Path, tracking: SessionTracking, filtered: SessionTracking | None, config: Descriptor) -> DeployedModule:
     return DeployedModule(WebApp("MySessionTestWeb", ROOT, config), open_app(files_root), tracking, filtered)
 
 
@@ -65,7 +67,7 @@ def grid_tracking(store: RecordingStore, clone: str, *, reuse: bool = False) -> 
     return SessionTracking(GridSessionManager(store, settings, Replicator(store, 0)), CookieSettings(), reuse)
 
 
-FILTERED = ModuleConfig(filters=(SESSION_FILTER,), filter_mappings=(FilterMapping("HttpSessionFilter", ("*",)),))
+FILTERED = descriptor((SESSION_FILTER,), (FilterMapping("HttpSessionFilter", ("*",)),))
 
 
 def cell(page: str, ident: str) -> str:
@@ -121,8 +123,8 @@ def test_local_sessions_are_not_shared(tmp_path: Path) -> None:
     files = war_dir(tmp_path)
 
     async def run() -> tuple[str, str, str]:
-        one = ServerApp(ServerIdentity("server1", "A", "c", "n"), [module(files, local_tracking(), None, ModuleConfig())])
-        two = ServerApp(ServerIdentity("server2", "B", "c", "n"), [module(files, local_tracking(), None, ModuleConfig())])
+        one = ServerApp(ServerIdentity("server1", "A", "c", "n"), [module(files, local_tracking(), None, descriptor())])
+        two = ServerApp(ServerIdentity("server2", "B", "c", "n"), [module(files, local_tracking(), None, descriptor())])
         async with serving(one) as url1, serving(two) as url2, aiohttp.ClientSession() as http:
             _, body, h = await get(http, url1 + f"{ROOT}/SessionTest.jsp?DATA=test02")
             _, body2, h2 = await get(http, url2 + f"{ROOT}/SessionTest.jsp", token_of(h["set-cookie"]))
@@ -151,7 +153,7 @@ def test_files_and_private_dirs(tmp_path: Path, path: str, status: int, content_
     files = war_dir(tmp_path)
 
     async def run() -> tuple[int, str | None, str]:
-        server = ServerApp(ServerIdentity("server1", "A", "c", "n"), [module(files, local_tracking(), None, ModuleConfig())])
+        server = ServerApp(ServerIdentity("server1", "A", "c", "n"), [module(files, local_tracking(), None, descriptor())])
         async with serving(server) as url, aiohttp.ClientSession() as http:
             async with http.get(url + ROOT + path, allow_redirects=False) as resp:
                 kind = resp.content_type if resp.status == 200 else None
@@ -165,7 +167,7 @@ def test_url_rewriting_and_url_encoding(tmp_path: Path) -> None:
 
     async def run() -> tuple[str, str, str, str]:
         tracking = local_tracking(use_cookies=False, use_url_encoding=True)
-        server = ServerApp(ServerIdentity("server1", "A", "c", "n"), [module(files, tracking, None, ModuleConfig())])
+        server = ServerApp(ServerIdentity("server1", "A", "c", "n"), [module(files, tracking, None, descriptor())])
         async with serving(server) as url, aiohttp.ClientSession() as http:
             _, body, h = await get(http, url + f"{ROOT}/SessionTest.jsp?DATA=kept")
             sid = cell(body, "session-id")
@@ -184,7 +186,7 @@ def test_unknown_incoming_id(tmp_path: Path, reuse: bool, same: bool) -> None:
     sid = "4WnQaKbKMCdHRuD5PWdsZJf"
 
     async def run() -> tuple[str, str]:
-        server = ServerApp(ServerIdentity("server2", "B", "c", "n"), [module(files, local_tracking(), None, ModuleConfig())], session_id_reuse=reuse)
+        server = ServerApp(ServerIdentity("server2", "B", "c", "n"), [module(files, local_tracking(), None, descriptor())], session_id_reuse=reuse)
         async with serving(server) as url, aiohttp.ClientSession() as http:
             _, body, h = await get(http, url + f"{ROOT}/SessionTest.jsp", f"0000{sid}:A")
             return cell(body, "session-id"), token_of(h["set-cookie"])
@@ -198,10 +200,8 @@ def test_data_is_escaped_and_status_lists_modules(tmp_path: Path) -> None:
     files = war_dir(tmp_path)
     store = RecordingStore()
     audit = FilterDef("Audit", "com.example.Audit")
-    config = ModuleConfig(
-        context_params={"objectGridName": "session"},
-        filters=(SESSION_FILTER, audit),
-        filter_mappings=(FilterMapping("HttpSessionFilter", ("/*",)), FilterMapping("Audit", ("/*",))),
+    config = descriptor(
+        (SESSION_FILTER, audit), (FilterMapping("HttpSessionFilter", ("/*",)), FilterMapping("Audit", ("/*",)))
     )
 
     async def run() -> tuple[str, dict[str, object]]:

@@ -6,7 +6,22 @@ import pytest
 
 from splicer.server.patterns import dispatch_applies, matches
 from splicer.server.settings import SESSION_FILTER_CLASS
-from splicer.server.webapp import FilterDef, FilterMapping, ModuleConfig, WebApp
+from splicer.server.webapp import WebApp
+from splicer.webxml.model import Descriptor, FilterDef, FilterMapping, ServletMapping
+
+
+def descriptor(
+    filters: tuple[FilterDef, ...] = (),
+    mappings: tuple[FilterMapping, ...] = (),
+    servlets: tuple[tuple[str, str], ...] = (),
+) -> Descriptor:
+    return Descriptor(
+        version="3.0",
+        namespace="http://java.sun.com/xml/ns/javaee",
+        filters={f.name: f for f in filters},
+        filter_mappings=list(mappings),
+        servlet_mappings=[ServletMapping(name, (pattern,)) for name, pattern in servlets],
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,7 +95,7 @@ AUDIT = FilterDef("Audit", "com.example.AuditFilter")
 def test_filter_chain(
     mappings: tuple[FilterMapping, ...], servlets: tuple[tuple[str, str], ...], path: str, chain: list[str]
 ) -> None:
-    app = WebApp("Web", "/Web", ModuleConfig(filters=(SESSION, AUDIT), filter_mappings=mappings, servlet_mappings=servlets))
+    app = WebApp("Web", "/Web", descriptor((SESSION, AUDIT), mappings, servlets))
     assert [f.name for f in app.filter_chain(path)] == chain
     assert app.session_filtered(path) is ("HttpSessionFilter" in chain)
 
@@ -97,4 +112,4 @@ def test_filter_chain(
     ids=["longest-prefix", "exact-first", "extension-before-default", "default", "jsp-servlet-not-default"],
 )
 def test_servlet_for(servlets: tuple[tuple[str, str], ...], path: str, servlet: str | None) -> None:
-    assert WebApp("Web", "/Web", ModuleConfig(servlet_mappings=servlets)).servlet_for(path) == servlet
+    assert WebApp("Web", "/Web", descriptor(servlets=servlets)).servlet_for(path) == servlet

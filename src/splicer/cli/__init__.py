@@ -13,6 +13,7 @@ import click
 COMMANDS: dict[str, str] = {
     "splice": "splicer.cli.splice_cmd:splice",
     "plugin": "splicer.cli.plugin_cmd:plugin",
+    "server": "splicer.cli.server_cmd:server",
 }
 
 

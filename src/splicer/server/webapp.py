@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from splicer.server.patterns import dispatch_applies, is_jsp_path, matches
-from splicer.server.settings import SESSION_FILTER_CLASS, SESSION_LISTENER_CLASS
+from splicer.server.settings import SESSION_FILTER_CLASS, SESSION_LISTENER_CLASS, DEFAULT_TIMEOUT_MINUTES
+from splicer.webxml.model import Descriptor, FilterDef
 
 # Filters and listeners the emulator gives behaviour to; every other one is listed and
 # passed through (their classes are Java code the emulator cannot run).
@@ -14,58 +13,32 @@ KNOWN_LISTENERS = {SESSION_LISTENER_CLASS: "WXS session listener (recognised; se
 DEFAULT_WELCOME_FILES = ("index.html", "index.htm", "index.jsp")
 
 
-@dataclass(frozen=True)
-class FilterDef:
-    name: str
-    filter_class: str
-
-    @property
-    def known(self) -> bool:
-        return self.filter_class in KNOWN_FILTERS
-
-
-@dataclass(frozen=True)
-class FilterMapping:
-    """A <filter-mapping>: by url-pattern and/or servlet-name, with its dispatchers."""
-
-    filter_name: str
-    url_patterns: tuple[str, ...] = ()
-    servlet_names: tuple[str, ...] = ()
-    dispatchers: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class ModuleConfig:
-    """What the container needs from one module's web.xml, in document order."""
-
-    context_params: dict[str, str] = field(default_factory=dict)
-    filters: tuple[FilterDef, ...] = ()
-    filter_mappings: tuple[FilterMapping, ...] = ()
-    listeners: tuple[str, ...] = ()
-    servlet_mappings: tuple[tuple[str, str], ...] = ()  # (servlet-name, url-pattern)
-    session_timeout: int | None = None  # minutes, from <session-config>
-    welcome_files: tuple[str, ...] = ()
-
-
 class WebApp:
     """The request-time view of a module: which filters run for a path, which servlet takes it."""
 
-    def __init__(self, name: str, context_root: str, config: ModuleConfig) -> None:
+    def __init__(self, name: str, context_root: str, descriptor: Descriptor) -> None:
         self.name = name
         self.context_root = context_root
-        self.config = config
-        self._filters = {f.name: f for f in config.filters}
+        self.descriptor = descriptor
+        self._servlet_patterns = [
+            (m.servlet_name, pattern) for m in descriptor.servlet_mappings for pattern in m.url_patterns
+        ]
 
     @property
     def session_filter(self) -> FilterDef | None:
         """The declared HttpSessionFilter, whether or not a mapping uses it."""
-        return next((f for f in self.config.filters if f.filter_class == SESSION_FILTER_CLASS), None)
+        return next((f for f in self.descriptor.filters.values() if f.filter_class == SESSION_FILTER_CLASS), None)
+
+    @property
+    def session_filter_mapped(self) -> bool:
+        found = self.session_filter
+        return found is not None and any(m.filter_name == found.name for m in self.descriptor.filter_mappings)
 
     def servlet_for(self, path: str) -> str | None:
         """The servlet-name mapped for *path* by the Servlet spec precedence: exact, longest
         prefix, extension, default (`/`); None when only the container's JSP or file servlet
         takes it."""
-        mappings = self.config.servlet_mappings
+        mappings = self._servlet_patterns
         for name, pattern in mappings:
             if pattern == path:
                 return name
@@ -90,14 +63,15 @@ class WebApp:
         (url-pattern mappings first, then servlet-name ones, as the spec orders the chain)."""
         chain: list[FilterDef] = []
         servlet = self.servlet_for(path)
-        by_url = [m for m in self.config.filter_mappings if any(matches(p, path) for p in m.url_patterns)]
+        mappings = self.descriptor.filter_mappings
+        by_url = [m for m in mappings if any(matches(p, path) for p in m.url_patterns)]
         by_servlet = [
             m
-            for m in self.config.filter_mappings
+            for m in mappings
             if any(n == "*" or (servlet is not None and n == servlet) for n in m.servlet_names)
         ]
         for mapping in by_url + by_servlet:
-            found = self._filters.get(mapping.filter_name)
+            found = self.descriptor.filters.get(mapping.filter_name)
             if found is not None and dispatch_applies(mapping.dispatchers) and found not in chain:
                 chain.append(found)
         return chain
@@ -108,21 +82,24 @@ class WebApp:
 
     @property
     def session_timeout_seconds(self) -> int:
-        minutes = self.config.session_timeout
-        return (30 if minutes is None else minutes) * 60
+        """<session-timeout> minutes as seconds; 0 or less means sessions never time out."""
+        config = self.descriptor.session_config
+        minutes = config.timeout_minutes if config is not None else None
+        return (DEFAULT_TIMEOUT_MINUTES if minutes is None else minutes) * 60
 
     @property
     def welcome_files(self) -> tuple[str, ...]:
-        return self.config.welcome_files or DEFAULT_WELCOME_FILES
+        return tuple(self.descriptor.welcome_files) or DEFAULT_WELCOME_FILES
 
     def describe(self) -> dict[str, object]:
         return {
             "name": self.name,
             "contextRoot": self.context_root,
-            "contextParams": dict(self.config.context_params),
+            "webXmlVersion": self.descriptor.version,
+            "contextParams": dict(self.descriptor.context_params),
             "filters": [
                 {"name": f.name, "class": f.filter_class, "behaviour": KNOWN_FILTERS.get(f.filter_class, "pass-through")}
-                for f in self.config.filters
+                for f in self.descriptor.filters.values()
             ],
             "filterMappings": [
                 {
@@ -131,10 +108,10 @@ class WebApp:
                     "servletNames": list(m.servlet_names),
                     "dispatchers": list(m.dispatchers),
                 }
-                for m in self.config.filter_mappings
+                for m in self.descriptor.filter_mappings
             ],
             "listeners": [
-                {"class": c, "behaviour": KNOWN_LISTENERS.get(c, "pass-through")} for c in self.config.listeners
+                {"class": c, "behaviour": KNOWN_LISTENERS.get(c, "pass-through")} for c in self.descriptor.listeners
             ],
             "sessionTimeoutMinutes": self.session_timeout_seconds // 60,
         }

@@ -1,0 +1,56 @@
+"""`splicer server NAME --app APP ...`: one emulated WebSphere application server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from splicer.cli.boundary import report_errors
+
+EPILOG = """\b
+Prints `READY host:port` on stdout once listening. SIGTERM stops cleanly (pending session
+writes reach the grid first); SIGKILL is a crash. Status JSON: /_splicer/status."""
+
+
+@click.command(epilog=EPILOG)
+@click.argument("name")
+@click.option("--app", "app", required=True, type=click.Path(exists=True, path_type=Path), help="EAR, WAR or exploded directory to deploy.")
+@click.option("--port", type=click.IntRange(0, 65535), default=9080, show_default=True, help="HTTP port; 0 picks a free one.")
+@click.option("--host", default="localhost", show_default=True, help="Address to listen on.")
+@click.option("--clone-id", required=True, help="HttpSessionCloneId: this server's token in the session cookie.")
+@click.option("--catalog", metavar="HOST:PORT[,HOST:PORT]", help="Catalog server(s), unless a module sets catalogHostPort.")
+@click.option("--session-id-reuse", is_flag=True, help="HttpSessionIdReuse: a new session takes an unknown incoming id.")
+@click.option("--context-root", help="Context root of a bare WAR (default: the file name without .war).")
+@click.option("--cell", help="Cell name shown as Server Name (default: <host>Node01Cell).")
+@click.option("--node", help="Node name shown as Server Name (default: <host>Node01).")
+@report_errors()
+def server(
+    name: str,
+    app: Path,
+    port: int,
+    host: str,
+    clone_id: str,
+    catalog: str | None,
+    session_id_reuse: bool,
+    context_root: str | None,
+    cell: str | None,
+    node: str | None,
+) -> None:
+    """Deploy APP's web modules and serve them like WebSphere server NAME."""
+    from splicer.server.process import run
+    from splicer.server.runtime import ServerOptions
+
+    options = ServerOptions(
+        name=name,
+        app=app,
+        clone_id=clone_id,
+        catalog=catalog,
+        host=host,
+        port=port,
+        session_id_reuse=session_id_reuse,
+        context_root=context_root,
+        cell=cell,
+        node=node,
+    )
+    run(options)

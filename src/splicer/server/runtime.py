@@ -1,0 +1,194 @@
+"""One emulated application server: deploy the modules, connect their grids, serve, stop cleanly."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from aiohttp import web
+
+from splicer.archives import AppReader, open_app
+from splicer.errors import SplicerError, Where
+from splicer.server.app import DeployedModule, ServerApp, SessionTracking
+from splicer.server.deploy import ModuleSource, container_cookies, deploy
+from splicer.server.probe import ServerIdentity
+from splicer.server.sessions.grid import GridSessionManager, GridSessionSettings
+from splicer.server.sessions.local import LocalSessionManager
+from splicer.server.sessions.replication import Replicator, SessionStore
+from splicer.server.settings import ServerConfigError, filter_params
+from splicer.server.webapp import WebApp
+
+log = logging.getLogger("splicer.server")
+
+
+
+class GridStore(SessionStore, Protocol):
+    """A session store on a grid connection, closed when the server stops."""
+
+    async def close(self) -> None: ...
+
+
+GridConnector = Callable[[str, str, Where], Awaitable[GridStore]]
+
+
+async def connect_grid(catalog: str, grid: str, where: Where) -> GridStore:
+    """The real grid client, imported only by servers that have a spliced module."""
+    from splicer.server.gridstore import connect_grid as connect
+
+    return await connect(catalog, grid, where)
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """The command line of ``splicer server``."""
+
+    name: str
+    app: Path
+    clone_id: str
+    catalog: str | None = None
+    host: str = "localhost"
+    port: int = 0
+    session_id_reuse: bool = False
+    context_root: str | None = None
+    cell: str | None = None
+    node: str | None = None
+
+
+class AppServer:
+    """Start with ``await start()`` (or ``async with``); ``stop()`` flushes pending grid writes."""
+
+    def __init__(self, options: ServerOptions, *, connect: GridConnector = connect_grid) -> None:
+        self.options = options
+        self.identity = ServerIdentity.for_host(options.name, options.clone_id, options.cell, options.node)
+        self._connect = connect
+        self._reader: AppReader | None = None
+        self._grids: dict[tuple[str, str], GridStore] = {}
+        self._modules: list[DeployedModule] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def __aenter__(self) -> AppServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def address(self) -> str:
+        return f"{self.options.host}:{self.port}"
+
+    async def start(self) -> None:
+        try:
+            self._reader = open_app(self.options.app)
+            for source in deploy(self._reader, context_root=self.options.context_root):
+                self._modules.append(await self._deploy_module(source))
+            app = ServerApp(self.identity, self._modules, session_id_reuse=self.options.session_id_reuse).build()
+            # Our own socket, so the bound port (of port 0) is read without aiohttp internals.
+            sock = socket.create_server((self.options.host, self.options.port))
+            try:
+                self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
+                await self._runner.setup()
+                await web.SockSite(self._runner, sock).start()
+            except BaseException:
+                sock.close()
+                raise
+            self.port = sock.getsockname()[1]
+        except BaseException:
+            await self.stop()
+            raise
+        for module in self._modules:
+            log.info(
+                "SRVE0250I: Web Module %s has been bound to default_host[%s] at %s.",
+                module.webapp.name,
+                self.address,
+                module.webapp.context_root,
+            )
+        log.info("WSVR0001I: Server %s open for e-business", self.options.name)
+
+    async def _deploy_module(self, source: ModuleSource) -> DeployedModule:
+        webapp = WebApp(source.module.name, source.module.context_root, source.descriptor)
+        log.info("SRVE0169I: Loading Web Module: %s.", webapp.name)
+        local = SessionTracking(
+            LocalSessionManager(webapp.context_root, webapp.session_timeout_seconds),
+            container_cookies(source.descriptor),
+            reuse_id=False,
+        )
+        session_filter = webapp.session_filter
+        if session_filter is None:
+            return DeployedModule(webapp, source.files, local)
+        if not webapp.session_filter_mapped:
+            log.warning("SESN0100W: %s declares HttpSessionFilter but maps it nowhere; sessions stay local", webapp.name)
+            return DeployedModule(webapp, source.files, local)
+        params = filter_params(source.descriptor.context_params, source.where)
+        catalog = params.grid.catalog or self.options.catalog
+        if catalog is None:
+            raise ServerConfigError(
+                "the HttpSessionFilter needs a catalog: no catalogHostPort context-param and no --catalog",
+                source.where,
+                key="catalogHostPort",
+            )
+        store = await self._grid(catalog, params.grid.object_grid_name, source.where)
+        replicator = Replicator(store, params.grid.replication_interval)
+        settings = GridSessionSettings(
+            context_root=webapp.context_root,
+            clone_id=self.options.clone_id,
+            max_inactive=webapp.session_timeout_seconds,
+            fragmented=params.grid.fragmented,
+            table_size=params.grid.table_size,
+            replication_interval=params.grid.replication_interval,
+        )
+        manager = GridSessionManager(store, settings, replicator)
+        replicator.start()
+        log.info(
+            "SESN8501I: %s keeps sessions in grid %s at %s (replicationInterval=%ss, fragmentedSession=%s)",
+            webapp.name,
+            params.grid.object_grid_name,
+            catalog,
+            params.grid.replication_interval,
+            params.grid.fragmented,
+        )
+        return DeployedModule(webapp, source.files, local, SessionTracking(manager, params.cookies, params.reuse_session_id))
+
+    async def _grid(self, catalog: str, grid: str, where: Where) -> GridStore:
+        """One grid client per (catalog, grid), shared by the modules that name them."""
+        key = (catalog, grid)
+        if key not in self._grids:
+            self._grids[key] = await self._connect(catalog, grid, where)
+        return self._grids[key]
+
+    async def stop(self) -> None:
+        """Clean stop: no new requests, pending session writes flushed, connections closed."""
+        errors: list[BaseException] = []
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        for module in self._modules:
+            for tracking in (module.filtered, module.local):
+                if tracking is None:
+                    continue
+                try:
+                    await tracking.manager.close()
+                except Exception as exc:  # keep closing the others; report below
+                    log.error("SESN0301E: %s: pending session writes lost: %s", module.webapp.name, exc)
+                    errors.append(exc)
+        self._modules = []
+        for store in self._grids.values():
+            await store.close()
+        self._grids = {}
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        if errors:
+            raise ServerStopError(f"{len(errors)} module(s) could not flush their pending session writes")
+        log.info("WSVR0024I: Server %s stopped", self.options.name)
+
+
+class ServerStopError(SplicerError, RuntimeError):
+    """A clean stop that could not write every pending session to the grid."""
+
+    message_id = "CWWSM0141E"
