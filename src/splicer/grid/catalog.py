@@ -1,0 +1,328 @@
+"""The catalog server: container membership, shard placement, handovers and routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Coroutine
+from dataclasses import dataclass, field
+
+from splicer.grid.config import GridDefinition
+from splicer.grid.errors import GridError
+from splicer.grid.placement import MapSetPlacement
+from splicer.grid.protocol import Channel, Message, ProtocolError, RemoteError, error_reply
+
+log = logging.getLogger("splicer.grid")
+PlacementKey = tuple[str, str]  # grid, mapSet
+Answer = Message | None | Awaitable[Message | None]
+
+
+@dataclass
+class Member:
+    name: str
+    host: str
+    port: int
+    channel: Channel
+    grids: set[str]
+    last_seen: float = field(default_factory=time.monotonic)
+    leaving: bool = False
+
+
+def parse_catalog_endpoints(text: str, name: str) -> tuple[str, int, int]:
+    """``name:host:clientPort:peerPort[,...]`` -> this server's (host, clientPort, peerPort).
+
+    Only a domain of one catalog server is emulated: peers would need the quorum protocol.
+    """
+    entries = []
+    for part in text.split(","):
+        fields = part.strip().split(":")
+        if len(fields) != 4 or not fields[2].isdigit() or not fields[3].isdigit():
+            raise GridError(f"catalog endpoint {part.strip()!r} is not "
+                            "serverName:hostName:clientPort:peerPort")
+        entries.append((fields[0], fields[1], int(fields[2]), int(fields[3])))
+    own = [e for e in entries if e[0] == name]
+    if not own:
+        raise GridError(f"catalog server {name!r} is not in --catalog-endpoints {text!r}")
+    if len(entries) > 1:
+        raise GridError("a catalog service domain of several catalog servers is not emulated; "
+                        f"give only {name}'s own endpoint")
+    return own[0][1], own[0][2], own[0][3]
+
+
+class Catalog:
+    """One catalog server; containers register on its listener port, clients ask it routes."""
+
+    def __init__(self, name: str, *, host: str = "localhost", port: int = 2809,
+                 heartbeat_interval: float = 1.0, failure_timeout: float = 5.0,
+                 handover_timeout: float = 10.0) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self.heartbeat_interval = heartbeat_interval
+        self.failure_timeout = failure_timeout
+        self.handover_timeout = handover_timeout
+        self.definitions: dict[str, GridDefinition] = {}
+        self.members: dict[str, Member] = {}
+        self.placements: dict[PlacementKey, MapSetPlacement] = {}
+        self.epoch = 0
+        self.lock = asyncio.Lock()
+        self.server: asyncio.Server | None = None
+        self.channels: set[Channel] = set()
+        self._dirty: set[PlacementKey] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._monitor: asyncio.Task[None] | None = None
+        self._kicked = False
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    async def start(self) -> str:
+        log.info("CWOBJ2518I: Starting the ObjectGrid catalog service: %s in domain "
+                 "DefaultDomain.", self.name)
+        self.server = await asyncio.start_server(self._accept, self.host, self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+        self._monitor = asyncio.get_running_loop().create_task(self._watch_heartbeats())
+        log.info("CWOBJ1001I: %s ObjectGrid server is ready to process requests.", self.name)
+        return self.endpoint
+
+    async def stop(self) -> None:
+        for task in [self._monitor, *self._tasks]:
+            if task is not None:
+                task.cancel()
+        if self.server is not None:
+            self.server.close()
+        for channel in list(self.channels):
+            await channel.close()
+        if self.server is not None:
+            await self.server.wait_closed()
+
+    def crash(self) -> None:
+        """Drop every connection at once (in-process tests of a dead catalog)."""
+        for task in [self._monitor, *self._tasks]:
+            if task is not None:
+                task.cancel()
+        if self.server is not None:
+            self.server.close()
+        for channel in list(self.channels):
+            channel.abort()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        channel = Channel(reader, writer, self._handle, name=f"{self.name}<-peer")
+        self.channels.add(channel)
+        await channel.closed.wait()
+        self.channels.discard(channel)
+        member = self.members.get(str(channel.info.get("member")))
+        if member is not None and member.channel is channel:
+            await self._lost(member, "its connection closed")
+
+    def _spawn(self, coro: Coroutine[None, None, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _watch_heartbeats(self) -> None:
+        while True:
+            await asyncio.sleep(min(self.heartbeat_interval, self.failure_timeout / 2))
+            now = time.monotonic()
+            for member in list(self.members.values()):
+                if now - member.last_seen > self.failure_timeout:
+                    member.channel.abort()  # _accept sees the close and calls _lost
+
+    # -- membership ----------------------------------------------------------------------
+    def _handle(self, channel: Channel, message: Message) -> Answer:
+        op = message.get("op")
+        try:
+            if op == "heartbeat":
+                member = self.members.get(str(message.get("name")))
+                if member is not None and member.channel is channel:
+                    member.last_seen = time.monotonic()
+                return None
+            if op == "register":
+                return self._register(channel, message)
+            if op == "leave":
+                return self._leave(str(message["name"]))
+            if op == "shard_ready":
+                self._shard_ready(message)
+                return None
+            if op == "routes":
+                return self._routes(str(message.get("grid")))
+            if op == "placement":
+                return self._placement(str(message.get("grid")), str(message.get("mapset")))
+        except RemoteError as exc:  # a refusal raised below, answered as ok=false
+            return error_reply(exc.code, exc.text)
+        except (KeyError, TypeError, ValueError) as exc:
+            return error_reply("bad_request", f"malformed {op} request: {exc!r}")
+        return error_reply("bad_request", f"unknown operation {op!r}")
+
+    async def _register(self, channel: Channel, message: Message) -> Message:
+        name = str(message["name"])
+        grids = {n: GridDefinition.from_json(d) for n, d in message["grids"].items()}
+        for grid_name, definition in grids.items():
+            known = self.definitions.get(grid_name)
+            if known is not None and known != definition:
+                return error_reply("config_mismatch", f"container {name} defines grid "
+                                   f"{grid_name!r} unlike the containers before it")
+        old = self.members.get(name)
+        if old is not None:
+            if old.channel.is_open and time.monotonic() - old.last_seen < self.failure_timeout:
+                return error_reply("duplicate", f"a container named {name} is already running")
+            await self._lost(old, "it registered again")
+        self.definitions.update(grids)
+        member = Member(name, str(message["host"]), int(message["port"]), channel, set(grids))
+        self.members[name] = member
+        channel.info["member"] = name
+        log.info("CWOBJ7203I: container %s joined at %s:%d.", name, member.host, member.port)
+        async with self.lock:
+            for grid_name, mapset_name, p, role in message.get("shards", []):
+                known = self.definitions.get(grid_name)
+                mapset = known.mapset(mapset_name) if known else None
+                if mapset is None:
+                    continue
+                key = (grid_name, mapset_name)
+                if key not in self.placements:
+                    self.placements[key] = MapSetPlacement(grid_name, mapset)
+                if self.placements[key].adopt(name, {int(p): str(role)}):
+                    self._dirty.add(key)
+            await self._replace_locked(joined=True)
+        return {"heartbeat_interval": self.heartbeat_interval}
+
+    async def _lost(self, member: Member, why: str) -> None:
+        if self.members.get(member.name) is not member:
+            return
+        del self.members[member.name]
+        log.warning("CWOBJ7205W: container %s is gone (%s); its shards are re-placed.",
+                    member.name, why)
+        async with self.lock:
+            for key, placement in self.placements.items():
+                if placement.drop(member.name):
+                    self._dirty.add(key)
+            await self._replace_locked(joined=False)
+
+    async def _leave(self, name: str) -> Message:
+        """Clean stop of a container: hand each of its primaries to a replica first."""
+        member = self.members.get(name)
+        if member is None:
+            return {}
+        member.leaving = True
+        async with self.lock:
+            for key, placement in self.placements.items():
+                moves = []
+                for p, part in enumerate(placement.parts):
+                    if part.primary == name and part.replicas:
+                        ready = [r for r in part.replicas if (p, r) in placement.ready]
+                        moves.append((p, name, (ready or part.replicas)[0]))
+                await self._handover(placement, moves)
+                if placement.drop(name):
+                    self._dirty.add(key)
+            await self._replace_locked(joined=False)
+        if self.members.get(name) is member:
+            del self.members[name]
+        log.info("CWOBJ7204I: container %s left the grid after handing over.", name)
+        return {}
+
+    def _shard_ready(self, message: Message) -> None:
+        placement = self.placements.get((str(message["grid"]), str(message["mapset"])))
+        if placement is not None:
+            placement.ready.add((int(message["partition"]), str(message["name"])))
+        if not self._kicked:  # one rebalance for a burst of ready replicas
+            self._kicked = True
+            self._spawn(self._rebalance_soon())
+
+    async def _rebalance_soon(self) -> None:
+        await asyncio.sleep(0.05)
+        self._kicked = False
+        async with self.lock:
+            await self._replace_locked(joined=False)
+
+    # -- placement -----------------------------------------------------------------------
+    def _live(self, grid: str) -> dict[str, str]:
+        return {m.name: m.host for m in self.members.values()
+                if grid in m.grids and not m.leaving}
+
+    async def _replace_locked(self, joined: bool) -> None:
+        for grid, definition in self.definitions.items():
+            live = self._live(grid)
+            for mapset in definition.mapsets:
+                key = (grid, mapset.name)
+                placement = self.placements.get(key)
+                if placement is None:
+                    if len(live) < mapset.num_initial_containers:
+                        continue
+                    placement = self.placements[key] = MapSetPlacement(grid, mapset)
+                replace = joined or mapset.auto_replace_lost_shards
+                changed = placement.fill(live, replace_lost=replace)
+                if replace:
+                    changed = placement.spread_replicas(live) or changed
+                changed = await self._handover(placement, placement.primary_moves(live)) or changed
+                if changed or key in self._dirty:
+                    self._publish(placement)
+
+    async def _handover(self, placement: MapSetPlacement, moves: list[tuple[int, str, str]]) -> bool:
+        by_old: dict[str, list[tuple[int, str, str]]] = {}
+        for move in moves:
+            by_old.setdefault(move[1], []).append(move)
+        moved = False
+        for old, group in by_old.items():
+            member = self.members.get(old)
+            if member is None:
+                continue
+            shards = [[placement.grid, placement.mapset.name, p] for p, _, _ in group]
+            try:
+                await member.channel.request({"op": "demote", "shards": shards,
+                                              "timeout": self.handover_timeout},
+                                             self.handover_timeout + 1)
+            except (ProtocolError, RemoteError, asyncio.TimeoutError) as exc:
+                log.warning("CWOBJ7206W: handover from %s failed: %s", old, exc)
+                self._dirty.add((placement.grid, placement.mapset.name))
+                continue
+            for p, _, new in group:
+                placement.apply_move(p, old, new)
+            moved = True
+        return moved
+
+    def _publish(self, placement: MapSetPlacement) -> None:
+        self.epoch += 1
+        placement.epoch = self.epoch
+        key = (placement.grid, placement.mapset.name)
+        self._dirty.discard(key)
+        endpoints = {m.name: [m.host, m.port] for m in self.members.values()
+                     if placement.grid in m.grids}
+        message = {"op": "placement", **placement.to_json(), "endpoints": endpoints}
+        for member in list(self.members.values()):
+            if placement.grid in member.grids and member.channel.is_open:
+                with contextlib.suppress(ProtocolError):
+                    member.channel.send(message)
+
+    # -- clients and admin ---------------------------------------------------------------
+    def _definition(self, grid: str) -> GridDefinition:
+        definition = self.definitions.get(grid)
+        if definition is None:
+            known = ", ".join(sorted(self.definitions)) or "none yet"
+            raise RemoteError("unknown_grid", f"grid {grid!r} is not known to catalog "
+                              f"{self.name} (grids: {known})")
+        return definition
+
+    def _routes(self, grid: str) -> Message:
+        definition = self._definition(grid)
+        endpoints = {m.name: [m.host, m.port] for m in self.members.values()}
+        mapsets = {}
+        for mapset in definition.mapsets:
+            placement = self.placements.get((grid, mapset.name))
+            primaries = [endpoints.get(part.primary) if part.primary else None
+                         for part in placement.parts] if placement else [None] * mapset.partitions
+            mapsets[mapset.name] = {"epoch": placement.epoch if placement else 0,
+                                    "primaries": primaries}
+        return {"epoch": self.epoch, "definition": definition.to_json(), "mapsets": mapsets}
+
+    def _placement(self, grid: str, mapset_name: str) -> Message:
+        definition = self._definition(grid)
+        if definition.mapset(mapset_name) is None:
+            raise RemoteError("unknown_map", f"mapSet {mapset_name!r} is not in grid {grid!r} "
+                              f"(mapSets: {', '.join(m.name for m in definition.mapsets)})")
+        placement = self.placements.get((grid, mapset_name))
+        return {"placement": placement.to_json() if placement else None,
+                "containers": {m.name: [m.host, m.port] for m in self.members.values()
+                               if grid in m.grids}}

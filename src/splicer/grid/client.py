@@ -1,0 +1,215 @@
+"""The grid client: routes from the catalog, then straight to the primary of each partition.
+
+Contract (docs/architecture.md, "the grid client")::
+
+    client = await GridClient.connect("host:port[,host:port]", grid="session")
+    await client.get(map_name, key) -> bytes | None
+    await client.put(map_name, key, value) -> None        # once acknowledged
+    await client.remove(map_name, key) -> None
+    await client.batch([GridOp("put", map, key, value), GridOp("remove", map, key)])
+    await client.close()
+
+A request that meets a dead container, a moved primary or a handover fetches a fresh route
+table and tries again, for at most ``retry_for`` seconds.  When the catalog is down the last
+routes are used: containers serve without it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from splicer.grid.config import BackingMap, GridDefinition, MapSet
+from splicer.grid.errors import GridError
+from splicer.grid.hashing import partition_of
+from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError, b64,
+                                   parse_endpoints, unb64)
+
+# Answers after which a fresh route table may help; anything else is the caller's mistake.
+_RETRYABLE = {"not_primary", "retry", "internal"}
+
+
+@dataclass(frozen=True)
+class GridOp:
+    """One write of a batch: kind "put" (with value) or "remove"."""
+
+    kind: str
+    map: str
+    key: str
+    value: bytes | None = None
+
+
+@dataclass
+class RouteTable:
+    epoch: int
+    definition: GridDefinition
+    primaries: dict[str, list[tuple[str, int] | None]]
+
+
+class GridClient:
+    """A connection to one grid through its catalog service."""
+
+    def __init__(self, catalogs: list[tuple[str, int]], grid: str, *, timeout: float,
+                 retry_for: float) -> None:
+        self.catalogs = catalogs
+        self.grid = grid
+        self.timeout = timeout
+        self.retry_for = retry_for
+        self.routes: RouteTable | None = None
+        self._channels: dict[tuple[str, int], Channel] = {}
+        self._connecting: dict[tuple[str, int], asyncio.Task[Channel]] = {}
+        self._refreshing: asyncio.Task[bool] | None = None
+
+    @classmethod
+    async def connect(cls, catalog: str, grid: str = "session", *, timeout: float = 5.0,
+                      retry_for: float = 20.0) -> GridClient:
+        """Fetch the route table from the first catalog that answers; GridError if none
+        answers or the grid is unknown."""
+        try:
+            endpoints = parse_endpoints(catalog)
+        except ValueError as exc:
+            raise GridError(f"bad catalog endpoints: {exc}") from None
+        client = cls(endpoints, grid, timeout=timeout, retry_for=retry_for)
+        if not await client.refresh():
+            raise GridError(f"no catalog server answered at {catalog}")
+        return client
+
+    # -- routes --------------------------------------------------------------------------
+    async def refresh(self) -> bool:
+        """Ask the catalog for routes (one request at a time); False when none answered."""
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.get_running_loop().create_task(self._fetch_routes())
+        return await asyncio.shield(self._refreshing)
+
+    async def _fetch_routes(self) -> bool:
+        for host, port in self.catalogs:
+            try:
+                channel = await Channel.connect(host, port, timeout=self.timeout,
+                                                name="client->catalog")
+            except (OSError, asyncio.TimeoutError):
+                continue
+            try:
+                reply = await channel.request({"op": "routes", "grid": self.grid}, self.timeout)
+            except RemoteError as exc:
+                if exc.code == "unknown_grid":
+                    raise GridError(exc.text) from None
+                continue
+            except (ProtocolError, asyncio.TimeoutError):
+                continue
+            finally:
+                await channel.close()
+            self.routes = RouteTable(
+                int(reply["epoch"]), GridDefinition.from_json(reply["definition"]),
+                {name: [(str(e[0]), int(e[1])) if e else None for e in info["primaries"]]
+                 for name, info in reply["mapsets"].items()})
+            return True
+        return False
+
+    def _resolve(self, map_name: str) -> tuple[MapSet, BackingMap]:
+        assert self.routes is not None
+        found = self.routes.definition.resolve(map_name)
+        if found is None:
+            names = ", ".join(m.name for ms in self.routes.definition.mapsets for m in ms.maps)
+            raise GridError(f"map {map_name!r} is not a map of grid {self.grid!r} "
+                            f"(maps: {names})")
+        return found
+
+    # -- operations ----------------------------------------------------------------------
+    async def get(self, map_name: str, key: str) -> bytes | None:
+        mapset, _ = self._resolve(map_name)
+        reply = await self._call(mapset, key, {"op": "get", "map": map_name, "key": key})
+        value = reply.get("value")
+        return None if value is None else unb64(str(value))
+
+    async def put(self, map_name: str, key: str, value: bytes) -> None:
+        mapset, _ = self._resolve(map_name)
+        await self._call(mapset, key, {"op": "put", "map": map_name, "key": key,
+                                       "value": b64(value)})
+
+    async def remove(self, map_name: str, key: str) -> None:
+        mapset, _ = self._resolve(map_name)
+        await self._call(mapset, key, {"op": "remove", "map": map_name, "key": key})
+
+    async def batch(self, ops: Sequence[GridOp]) -> None:
+        """Apply writes grouped by partition: each partition's group is applied at once
+        (and replicated as one), the groups concurrently."""
+        groups: dict[tuple[str, int], tuple[MapSet, str, list[list[Any]]]] = {}
+        for op in ops:
+            if op.kind not in ("put", "remove") or (op.kind == "put") != (op.value is not None):
+                raise GridError(f"batch operation {op.kind!r} on {op.key!r}: a put needs a "
+                                "value, a remove has none")
+            mapset, _ = self._resolve(op.map)
+            p = partition_of(op.key, mapset.partitions)
+            entry = [op.kind, op.map, op.key] + ([b64(op.value)] if op.value is not None else [])
+            groups.setdefault((mapset.name, p), (mapset, op.key, []))[2].append(entry)
+        await asyncio.gather(*(self._call(mapset, key, {"op": "batch", "ops": entries})
+                               for mapset, key, entries in groups.values()))
+
+    async def _call(self, mapset: MapSet, key: str, message: Message) -> Message:
+        partition = partition_of(key, mapset.partitions)
+        request = {**message, "grid": self.grid, "mapset": mapset.name, "partition": partition}
+        deadline = time.monotonic() + self.retry_for
+        delay = 0.02
+        last = "no route yet"
+        while True:
+            assert self.routes is not None
+            endpoint = self.routes.primaries.get(mapset.name, [None] * (partition + 1))[partition]
+            if endpoint is not None:
+                try:
+                    channel = await self._channel(endpoint)
+                    return await channel.request(request, self.timeout)
+                except RemoteError as exc:
+                    if exc.code not in _RETRYABLE:
+                        raise GridError(exc.text) from None
+                    last = exc.text
+                except (OSError, ProtocolError, asyncio.TimeoutError) as exc:
+                    self._drop(endpoint)
+                    last = f"{endpoint[0]}:{endpoint[1]}: {exc or type(exc).__name__}"
+            if time.monotonic() + delay > deadline:
+                raise GridError(f"partition {partition} of {self.grid}:{mapset.name} has no "
+                                f"reachable primary after {self.retry_for:g} s ({last})")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.5)
+            await self.refresh()  # when no catalog answers, the last routes stay in use
+
+    async def _channel(self, endpoint: tuple[str, int]) -> Channel:
+        channel = self._channels.get(endpoint)
+        if channel is not None and channel.is_open:
+            return channel
+        # concurrent requests to a container share one connection attempt
+        pending = self._connecting.get(endpoint)
+        if pending is None:
+            pending = asyncio.get_running_loop().create_task(
+                Channel.connect(*endpoint, timeout=self.timeout, name="client"))
+            self._connecting[endpoint] = pending
+        try:
+            channel = await asyncio.shield(pending)
+        finally:
+            if self._connecting.get(endpoint) is pending and pending.done():
+                del self._connecting[endpoint]
+        self._channels[endpoint] = channel
+        return channel
+
+    def _drop(self, endpoint: tuple[str, int]) -> None:
+        channel = self._channels.pop(endpoint, None)
+        if channel is not None:
+            channel.abort()
+
+    async def close(self) -> None:
+        if self._refreshing is not None and not self._refreshing.done():
+            self._refreshing.cancel()
+            with contextlib.suppress(asyncio.CancelledError, GridError):
+                await self._refreshing
+        for channel in self._channels.values():
+            await channel.close()
+        self._channels.clear()
+
+    async def __aenter__(self) -> GridClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,207 @@
+"""Where every shard lives: primaries and replicas of a mapSet's partitions on containers.
+
+Pure bookkeeping, no I/O: the catalog calls these methods when containers come and go and
+pushes the resulting table to the containers.  Rules, in the order the catalog applies them:
+a lost primary is replaced by its first live replica (promotion); a partition with no shard
+left gets an empty primary; replicas are added up to maxSync+maxAsync on distinct containers;
+shard counts are evened out by moving replicas; primaries are evened out by swapping a
+primary with an in-sync replica (a handover the catalog runs with the old primary first).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from splicer.grid.config import MapSet
+
+PRIMARY = "Primary"
+SYNC = "SynchronousReplica"
+ASYNC = "AsynchronousReplica"
+
+
+@dataclass
+class Partition:
+    primary: str | None = None
+    replicas: list[str] = field(default_factory=list)
+
+    def holders(self) -> list[str]:
+        return ([self.primary] if self.primary else []) + self.replicas
+
+
+class MapSetPlacement:
+    """The placement of one mapSet of one grid, with an epoch bumped on every change."""
+
+    def __init__(self, grid: str, mapset: MapSet) -> None:
+        self.grid = grid
+        self.mapset = mapset
+        self.parts = [Partition() for _ in range(mapset.partitions)]
+        # (partition, container) pairs whose replica has received its primary's snapshot
+        self.ready: set[tuple[int, str]] = set()
+        self.epoch = 0
+
+    # -- reading -------------------------------------------------------------------------
+    def kind(self, partition: int, container: str) -> str | None:
+        part = self.parts[partition]
+        if part.primary == container:
+            return PRIMARY
+        if container in part.replicas:
+            return SYNC if part.replicas.index(container) < self.mapset.max_sync else ASYNC
+        return None
+
+    def roles_of(self, container: str) -> dict[int, str]:
+        roles = {}
+        for p in range(len(self.parts)):
+            kind = self.kind(p, container)
+            if kind:
+                roles[p] = kind
+        return roles
+
+    def load(self, live: dict[str, str]) -> tuple[Counter[str], Counter[str]]:
+        """(primaries, all shards) per live container, zero for the empty ones."""
+        primaries: Counter[str] = Counter({c: 0 for c in live})
+        shards: Counter[str] = Counter({c: 0 for c in live})
+        for part in self.parts:
+            if part.primary:
+                primaries[part.primary] += 1
+            for holder in part.holders():
+                shards[holder] += 1
+        return primaries, shards
+
+    def to_json(self) -> dict[str, Any]:
+        return {"grid": self.grid, "mapset": self.mapset.name, "epoch": self.epoch,
+                "partitions": [{"primary": part.primary,
+                                "replicas": [[r, self.kind(p, r)] for r in part.replicas]}
+                               for p, part in enumerate(self.parts)]}
+
+    # -- changing ------------------------------------------------------------------------
+    def adopt(self, container: str, shards: dict[int, str]) -> bool:
+        """Take over what a container already holds (a catalog restarted under live data)."""
+        changed = False
+        for p, kind in sorted(shards.items()):
+            if p >= len(self.parts):
+                continue
+            part = self.parts[p]
+            if container in part.holders():
+                continue
+            if kind == PRIMARY and part.primary is None:
+                part.primary = container
+            elif len(part.replicas) < self.mapset.replicas:
+                part.replicas.append(container)
+                self.ready.add((p, container))
+            else:
+                continue
+            changed = True
+        return changed
+
+    def drop(self, container: str) -> bool:
+        """Forget a container: promote a live replica wherever it held the primary."""
+        changed = False
+        for p, part in enumerate(self.parts):
+            if container in part.replicas:
+                part.replicas.remove(container)
+                changed = True
+            if part.primary == container:
+                # an in-sync replica first, and among those the first, which is synchronous
+                # when there is one: it has every acknowledged write
+                ready = [r for r in part.replicas if (p, r) in self.ready]
+                part.primary = None
+                if part.replicas:
+                    part.primary = (ready or part.replicas)[0]
+                    part.replicas.remove(part.primary)
+                changed = True
+            self.ready.discard((p, container))
+        return changed
+
+    def fill(self, live: dict[str, str], replace_lost: bool = True) -> bool:
+        """Give every partition a primary and its replicas on distinct live containers."""
+        changed = False
+        primaries, shards = self.load(live)
+        for p, part in enumerate(self.parts):
+            if part.primary is None and live:
+                target = min(live, key=lambda c: (primaries[c], shards[c], c))
+                part.primary = target
+                primaries[target] += 1
+                shards[target] += 1
+                changed = True
+            if not replace_lost or part.primary is None:
+                continue
+            while len(part.replicas) < min(self.mapset.replicas, len(live) - 1):
+                replica = self._replica_target(part, live, shards)
+                if replica is None:
+                    break
+                part.replicas.append(replica)
+                shards[replica] += 1
+                changed = True
+        return changed
+
+    def _replica_target(self, part: Partition, live: dict[str, str],
+                        shards: Counter[str], exclude: str | None = None) -> str | None:
+        candidates = [c for c in live if c not in part.holders() and c != exclude]
+        if not candidates:
+            return None
+        primary_host = live.get(part.primary or "", "")
+        # developmentMode=false: prefer another host than the primary's.  With every
+        # container on one host the real grid would leave the replica unplaced; the
+        # emulator still places it so that a one-machine topology is replicated at all.
+        strict = not self.mapset.development_mode
+        return min(candidates, key=lambda c: (strict and live[c] == primary_host, shards[c], c))
+
+    def spread_replicas(self, live: dict[str, str]) -> bool:
+        """Move replicas from the fullest container to the emptiest until counts differ by 1."""
+        changed = False
+        _, shards = self.load(live)
+        for _ in range(len(self.parts) * max(1, self.mapset.replicas)):
+            if len(shards) < 2:
+                break
+            low = min(shards, key=lambda c: (shards[c], c))
+            high = max(shards, key=lambda c: (shards[c], c))
+            if shards[high] - shards[low] <= 1:
+                break
+            moved = False
+            for p, part in enumerate(self.parts):
+                if high in part.replicas and low not in part.holders():
+                    part.replicas[part.replicas.index(high)] = low
+                    self.ready.discard((p, high))
+                    shards[high] -= 1
+                    shards[low] += 1
+                    moved = changed = True
+                    break
+            if not moved:
+                break
+        return changed
+
+    def primary_moves(self, live: dict[str, str]) -> list[tuple[int, str, str]]:
+        """Handovers (partition, from, to) that even out primaries, using ready replicas."""
+        primaries, _ = self.load(live)
+        moves: list[tuple[int, str, str]] = []
+        planned: set[int] = set()
+        for _ in range(len(self.parts)):
+            if len(primaries) < 2:
+                break
+            low = min(primaries, key=lambda c: (primaries[c], c))
+            high = max(primaries, key=lambda c: (primaries[c], c))
+            if primaries[high] - primaries[low] <= 1:
+                break
+            choice = next((p for p, part in enumerate(self.parts)
+                           if p not in planned and part.primary == high
+                           and low in part.replicas and (p, low) in self.ready), None)
+            if choice is None:
+                break
+            planned.add(choice)
+            moves.append((choice, high, low))
+            primaries[high] -= 1
+            primaries[low] += 1
+        return moves
+
+    def apply_move(self, partition: int, old: str, new: str) -> None:
+        """Swap roles: the in-sync replica becomes primary, the old primary takes its slot."""
+        part = self.parts[partition]
+        if part.primary != old or new not in part.replicas:
+            return
+        part.replicas[part.replicas.index(new)] = old
+        part.primary = new
+        self.ready.discard((partition, new))
+        # the demoted primary had every write: it is in sync as a replica from the start
+        self.ready.add((partition, old))

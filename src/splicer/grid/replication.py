@@ -1,0 +1,209 @@
+"""Primary-to-replica replication: one ordered link per peer, synchronous or batched.
+
+Every replication message for a shard travels on the one connection to its replica's
+container, in the order the primary applied the writes, so the replica replays them in that
+order.  A new replica (or one whose link broke) first gets a snapshot of the whole shard.
+
+Synchronous replicas get each write at once and the primary answers its client only after
+they acknowledged it.  Asynchronous replicas get writes in batches: a batch is sent exactly
+``flush_delay`` seconds after the first write that is not yet sent (default 0.2 s, the
+``--async-flush-ms`` of ``splicer grid container``).  So a primary killed less than
+``flush_delay`` after a write loses it; writes older than that reached the replica.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from splicer.grid.placement import SYNC
+from splicer.grid.protocol import Channel, Message, ProtocolError
+from splicer.grid.store import Op, Shard, ShardKey
+
+DEFAULT_FLUSH_DELAY = 0.2
+log = logging.getLogger("splicer.grid")
+
+
+@dataclass
+class ReplicaState:
+    """What the primary knows of one replica of one of its shards."""
+
+    peer: str
+    kind: str
+    needs_snapshot: bool = True
+
+
+class PeerLink:
+    """The connection from this container to one peer container, opened on first use."""
+
+    def __init__(self, me: str, peer: str, host: str, port: int, flush_delay: float,
+                 on_broken: Callable[[str], None]) -> None:
+        self.me = me
+        self.peer = peer
+        self.endpoint = (host, port)
+        self.flush_delay = flush_delay
+        self.on_broken = on_broken
+        self.channel: Channel | None = None
+        self._backlog: list[tuple[Message, asyncio.Future[Message] | None]] = []
+        self._connecting: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._pending: dict[ShardKey, list[Op]] = {}
+        self._timer: asyncio.TimerHandle | None = None
+        self.closed = False
+
+    def submit(self, message: Message, want_ack: bool) -> asyncio.Future[Message] | None:
+        """Put a message on the link in order; the answer's future when an ack is wanted."""
+        if self.channel is not None and self.channel.is_open:
+            if want_ack:
+                return self.channel.call(message)
+            self.channel.send(message)
+            return None
+        future = asyncio.get_running_loop().create_future() if want_ack else None
+        self._backlog.append((message, future))
+        if self._connecting is None:
+            self._connecting = asyncio.get_running_loop().create_task(self._connect())
+        return future
+
+    async def _connect(self) -> None:
+        try:
+            channel = await Channel.connect(*self.endpoint, name=f"{self.me}->{self.peer}",
+                                            timeout=3.0)
+        except (OSError, asyncio.TimeoutError) as exc:
+            self._connecting = None
+            self._fail_backlog(ProtocolError(f"cannot reach {self.peer}: {exc}"))
+            self.on_broken(self.peer)
+            return
+        self.channel = channel
+        self._connecting = None
+        for message, future in self._backlog:
+            if future is None:
+                channel.send(message)
+            else:
+                _chain(channel.call(message), future)
+        self._backlog.clear()
+        self._watcher = asyncio.get_running_loop().create_task(self._watch(channel))
+
+    async def _watch(self, channel: Channel) -> None:
+        await channel.closed.wait()
+        if self.channel is channel:
+            self.channel = None
+            self._pending.clear()  # the replicas will be sent a fresh snapshot instead
+            if not self.closed:
+                self.on_broken(self.peer)
+
+    def _fail_backlog(self, exc: Exception) -> None:
+        for _message, future in self._backlog:
+            if future is not None and not future.done():
+                future.set_exception(exc)
+        self._backlog.clear()
+        self._pending.clear()
+
+    def enqueue_async(self, key: ShardKey, ops: list[Op]) -> None:
+        """Add writes to the batch; the batch leaves flush_delay after its first write."""
+        self._pending.setdefault(key, []).extend(ops)
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.flush_delay, self.flush)
+
+    def flush(self, key: ShardKey | None = None) -> None:
+        """Send the batched writes now: all of them, or one shard's (before a sync write)."""
+        keys = list(self._pending) if key is None else [key] if key in self._pending else []
+        for k in keys:
+            ops = self._pending.pop(k)
+            self.submit(apply_message(self.me, k, ops), want_ack=False)
+        if not self._pending and self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    async def close(self) -> None:
+        self.closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._connecting is not None:
+            self._connecting.cancel()
+        if self.channel is not None:
+            await self.channel.close()
+
+
+def _chain(source: asyncio.Future[Message], target: asyncio.Future[Message]) -> None:
+    def done(f: asyncio.Future[Message]) -> None:
+        if target.done():
+            return
+        if f.cancelled():
+            target.cancel()
+        elif f.exception() is not None:
+            target.set_exception(f.exception())  # type: ignore[arg-type]
+        else:
+            target.set_result(f.result())
+    source.add_done_callback(done)
+
+
+def apply_message(me: str, key: ShardKey, ops: list[Op]) -> Message:
+    return {"op": "repl_apply", "grid": key[0], "mapset": key[1], "partition": key[2],
+            "source": me, "ops": ops}
+
+
+def snapshot_message(me: str, shard: Shard, kind: str) -> Message:
+    return {"op": "repl_snapshot", "grid": shard.key[0], "mapset": shard.key[1],
+            "partition": shard.key[2], "source": me, "kind": kind, "maps": shard.snapshot()}
+
+
+def replicate(me: str, shard: Shard, states: dict[str, ReplicaState],
+              links: dict[str, PeerLink], ops: list[Op]) -> list[asyncio.Future[Message]]:
+    """Send ops (already applied on the primary) to every replica; the sync acks to await.
+
+    Runs without awaiting anything, so the order of writes on every link is the order in
+    which the primary applied them.
+    """
+    acks: list[asyncio.Future[Message]] = []
+    for state in states.values():
+        link = links.get(state.peer)
+        if link is None:
+            continue
+        sync = state.kind == SYNC
+        if state.needs_snapshot:
+            link.flush(shard.key)
+            ack = link.submit(snapshot_message(me, shard, state.kind), want_ack=True)
+            state.needs_snapshot = False
+            if sync and ack is not None:
+                acks.append(ack)
+            elif ack is not None:
+                ack.add_done_callback(_ignore)
+        elif sync:
+            link.flush(shard.key)  # earlier async writes of this shard go first
+            ack = link.submit(apply_message(me, shard.key, ops), want_ack=True)
+            if ack is not None:
+                acks.append(ack)
+        elif ops:
+            link.enqueue_async(shard.key, ops)
+    return acks
+
+
+def _ignore(future: asyncio.Future[Message]) -> None:
+    with contextlib.suppress(Exception, asyncio.CancelledError):
+        future.result()
+
+
+async def barrier(me: str, shard: Shard, states: dict[str, ReplicaState],
+                  links: dict[str, PeerLink], timeout: float) -> bool:
+    """Flush every replica of a shard and wait until each confirmed it: before a handover."""
+    acks = []
+    for state in states.values():
+        link = links.get(state.peer)
+        if link is None:
+            continue
+        if state.needs_snapshot:
+            message = snapshot_message(me, shard, state.kind)
+            state.needs_snapshot = False
+        else:
+            link.flush(shard.key)
+            message = apply_message(me, shard.key, [])
+        ack = link.submit(message, want_ack=True)
+        if ack is not None:
+            acks.append(ack)
+    if not acks:
+        return True
+    done = await asyncio.wait_for(asyncio.gather(*acks, return_exceptions=True), timeout)
+    return all(isinstance(a, dict) and a.get("ok") for a in done)
