@@ -1,0 +1,63 @@
+"""The session store on a real grid client: reads, and writes sent as one batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from splicer.errors import Where
+from splicer.grid.client import GridClient, GridOp
+from splicer.grid.errors import GridError
+from splicer.server.sessions.codec import ATTRIBUTE_MAP, METADATA_MAP
+from splicer.server.sessions.replication import Write
+from splicer.server.settings import ServerConfigError
+
+
+SESSION_MAPS = (METADATA_MAP, ATTRIBUTE_MAP)
+
+
+class GridStore:
+    """SessionStore over a GridClient; the client routes each key to its partition's primary."""
+
+    def __init__(self, client: GridClient) -> None:
+        self.client = client
+
+    async def get(self, map_name: str, key: str) -> bytes | None:
+        return await self.client.get(map_name, key)
+
+    async def write(self, writes: Sequence[Write]) -> None:
+        await self.client.batch(
+            [
+                GridOp("remove", w.map_name, w.key, None) if w.value is None else GridOp("put", w.map_name, w.key, w.value)
+                for w in writes
+            ]
+        )
+
+    async def close(self) -> None:
+        await self.client.close()
+
+
+async def connect_grid(catalog: str, grid: str, where: Where) -> GridStore:
+    """Connect to *grid* through *catalog*.  A catalog that does not answer, a grid it does
+    not know, or a grid without the session maps stops the deployment, naming the web.xml
+    that asked for it."""
+    try:
+        client = await GridClient.connect(catalog, grid=grid)
+    except GridError as error:
+        raise ServerConfigError(
+            f"the session grid cannot be used: {error.reason}",
+            where,
+            key="objectGridName",
+            value=grid,
+            hint=f"catalog {catalog}; check catalogHostPort (or --catalog) and objectGridName",
+        ) from None
+    missing = [name for name in SESSION_MAPS if client.routes is None or client.routes.definition.resolve(name) is None]
+    if missing:
+        await client.close()
+        raise ServerConfigError(
+            f"grid {grid!r} has no map {', '.join(missing)}: it is not a session grid",
+            where,
+            key="objectGridName",
+            value=grid,
+            hint="start the containers with the session objectGrid XML (objectGridStandAlone.xml)",
+        )
+    return GridStore(client)
