@@ -1,0 +1,61 @@
+"""Which web modules of an application send their sessions to the grid (read from web.xml)."""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+from splicer.archives import AppReader, open_app
+from splicer.modules import WEB_XML, WebModule, web_modules
+from splicer.verify.model import ModuleCheck
+from splicer.webxml.model import Descriptor, read_descriptor
+
+SESSION_FILTER_CLASS = "com.ibm.ws.xs.sessionmanager.HttpSessionFilter"
+DEFAULT_REPLICATION_INTERVAL = 10  # WXS 8.6 documentation, and the emulated server's default
+PROBE_PAGE = "SessionTest.jsp"  # the tutorial's page; the emulator serves any .jsp path as it
+
+
+def session_filter_mapped(descriptor: Descriptor) -> bool:
+    """True when the HttpSessionFilter is declared and a <filter-mapping> uses it."""
+    names = {name for name, f in descriptor.filters.items() if f.filter_class.strip() == SESSION_FILTER_CLASS}
+    return any(mapping.filter_name in names for mapping in descriptor.filter_mappings)
+
+
+def _interval(descriptor: Descriptor) -> int:
+    value = descriptor.context_params.get("replicationInterval", "").strip()
+    try:
+        return int(value) if value else DEFAULT_REPLICATION_INTERVAL
+    except ValueError:
+        # The server refuses such a module; the scenario then reports the failure it sees.
+        return DEFAULT_REPLICATION_INTERVAL
+
+
+def _war(reader: AppReader, module: WebModule) -> AppReader:
+    return reader.nested(module.uri) if module.uri else reader
+
+
+def check_module(reader: AppReader, module: WebModule) -> ModuleCheck:
+    war = _war(reader, module)
+    check = ModuleCheck(module.name, module.uri, module.context_root, has_filter=False)
+    if not war.has(WEB_XML):
+        return check
+    descriptor = read_descriptor(war.read(WEB_XML), war.where.child(WEB_XML))
+    if session_filter_mapped(descriptor):
+        check.has_filter = True
+        check.replication_interval = _interval(descriptor)
+        check.object_grid_name = descriptor.context_params.get("objectGridName", "session").strip()
+    return check
+
+
+def check_modules(app: Path) -> list[ModuleCheck]:
+    """Every web module of the application and whether the HttpSessionFilter is mapped in it."""
+    with open_app(app) as reader:
+        return [check_module(reader, module) for module in web_modules(app)]
+
+
+def probe_path(app: Path, module: ModuleCheck) -> str:
+    """The page to request in a module: its SessionTest.jsp if it has one, else any .jsp."""
+    with open_app(app) as reader:
+        war = reader.nested(module.uri) if module.uri else reader
+        pages = [n for n in war.names() if n.lower().endswith(".jsp") and not n.upper().startswith("WEB-INF/")]
+    chosen = next((p for p in pages if PurePosixPath(p).name == PROBE_PAGE), pages[0] if pages else PROBE_PAGE)
+    return module.context_root.rstrip("/") + "/" + chosen

@@ -1,0 +1,118 @@
+"""`splicer verify APP`: splice if asked, start the topology, run the scenario, report."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from splicer.errors import UsageError, Where
+from splicer.verify.appcheck import check_modules, probe_path
+from splicer.verify.controls import TopologyControls
+from splicer.verify.model import EventLog, ModuleCheck, VerifyReport
+from splicer.verify.probe import ProbeUser
+from splicer.verify.scenario import Scenario
+from splicer.verify.topology import Topology, TopologyConfig
+
+_SAMPLES = Path(__file__).resolve().parents[3] / "samples"
+
+
+@dataclass
+class VerifyOptions:
+    """The command line of `splicer verify`, as values."""
+
+    app: Path
+    properties: Path | None = None
+    retry_interval: float = 2.0
+    keep_logs: Path | None = None
+    objectgrid_xml: Path | None = None
+    deployment_xml: Path | None = None
+
+
+def grid_xml(options: VerifyOptions) -> tuple[Path, Path]:
+    """The objectGrid and deployment XML: given, or the session grid samples of the project."""
+    objectgrid = options.objectgrid_xml or _SAMPLES / "objectGridStandAlone.xml"
+    deployment = options.deployment_xml or _SAMPLES / "objectGridDeploymentStandAlone.xml"
+    for path, option in ((objectgrid, "--objectgrid-xml"), (deployment, "--deployment-xml")):
+        if not path.is_file():
+            raise UsageError(f"the grid needs {path.name}; give it with {option}", Where((str(path),)))
+    return objectgrid, deployment
+
+
+@contextlib.contextmanager
+def _workspace(keep_logs: Path | None) -> Iterator[tuple[Path, Path]]:
+    with tempfile.TemporaryDirectory(prefix="splicer-verify-") as tmp:
+        log_dir = keep_logs if keep_logs is not None else Path(tmp) / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        yield Path(tmp), log_dir
+
+
+def cancel_on_sigterm() -> None:
+    # SIGINT already cancels the main task under asyncio.run(); SIGTERM is made to do the
+    # same, so a killed `splicer verify` still stops what it started.
+    task = asyncio.current_task()
+    if task is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+
+
+async def run_verify(options: VerifyOptions) -> VerifyReport:
+    """The whole check on the emulator; everything started is stopped before returning."""
+    started = time.monotonic()
+    cancel_on_sigterm()
+    objectgrid, deployment = grid_xml(options)
+    if not options.app.exists():
+        raise UsageError("the application does not exist", Where((str(options.app),)))
+    report = VerifyReport(app=str(options.app), mode="emulator", retry_interval=options.retry_interval,
+                          spliced_with=str(options.properties) if options.properties else None)
+    with _workspace(options.keep_logs) as (workdir, log_dir):
+        app = options.app
+        if options.properties is not None:
+            from splicer import splice
+
+            app = workdir / options.app.name
+            splice(options.app, options.properties, output=app)
+        report.modules = check_modules(app)
+        config = TopologyConfig(app=app.resolve(), objectgrid_xml=objectgrid.resolve(),
+                                deployment_xml=deployment.resolve(), workdir=workdir / "run",
+                                log_dir=log_dir.resolve(), retry_interval=options.retry_interval)
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
+            async with Topology(config) as topo:
+                report.topology = topo.describe()
+                target = next((m for m in report.modules if m.has_filter), report.modules[0] if report.modules else None)
+                if target is None:
+                    report.problems.append("the application has no web module")
+                else:
+                    target.tested = True
+                    report.replication_interval = target.replication_interval
+                    report.url = topo.front_door.url + probe_path(app, target)
+                    await _run_scenario(report, http, TopologyControls(topo), target)
+                report.topology = topo.describe()
+    report.duration = time.monotonic() - started
+    return report
+
+
+async def _run_scenario(report: VerifyReport, http: aiohttp.ClientSession, controls: TopologyControls,
+                        target: ModuleCheck) -> None:
+    assert report.url is not None
+    events = EventLog()
+    user = ProbeUser(http, report.url, started=events.started)
+    scenario = Scenario(user, controls, events, target.replication_interval)
+    try:
+        await scenario.run()
+    finally:
+        report.steps = scenario.steps
+        report.requests = scenario.requests
+        report.events = events.events
+
+
+def verify_app(options: VerifyOptions) -> VerifyReport:
+    """Run the check to its end (Ctrl-C stops every process, then raises KeyboardInterrupt)."""
+    return asyncio.run(run_verify(options))

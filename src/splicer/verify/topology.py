@@ -1,0 +1,204 @@
+"""The tutorial's topology on loopback: catalog, two containers, two servers, the plug-in."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import string
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from splicer.verify.model import Endpoint as ReportEndpoint
+from splicer.verify.ports import LOOPBACK, Endpoint, free_ports
+from splicer.verify.process import Component, TopologyError, kill_all_now, run_command
+
+GRID, MAPSET = "session", "sessionMapSet"  # the session grid of the samples
+SERVER_NAMES = ("server1", "server2")
+CONTAINER_NAMES = ("c0", "c1")
+_CLONE_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def clone_ids(count: int) -> list[str]:
+    """Distinct 9-character clone ids, the shape of the tutorial's ``17f69k519``."""
+    ids: list[str] = []
+    while len(ids) < count:
+        candidate = "".join(secrets.choice(_CLONE_ALPHABET) for _ in range(9))
+        if candidate not in ids:
+            ids.append(candidate)
+    return ids
+
+
+def splicer_argv(*args: str) -> list[str]:
+    """``python -m splicer ...`` with this interpreter, so a virtualenv needs no activation."""
+    return [sys.executable, "-m", "splicer", *args]
+
+
+@dataclass
+class TopologyConfig:
+    """What to start: the application, the grid's XML, the plug-in's RetryInterval."""
+
+    app: Path
+    objectgrid_xml: Path
+    deployment_xml: Path
+    workdir: Path
+    log_dir: Path
+    retry_interval: float = 2.0
+    host: str = LOOPBACK
+    start_timeout: float = 20.0
+    clone_ids: list[str] = field(default_factory=lambda: clone_ids(len(SERVER_NAMES)))
+
+
+class Topology:
+    """Starts the components in dependency order and stops them all, whatever happens.
+
+    Use as ``async with Topology(config) as topo:``; leaving the block, by success,
+    failure or cancellation (Ctrl-C), stops every process it started.
+    """
+
+    def __init__(self, config: TopologyConfig) -> None:
+        self.config = config
+        self.catalog: Component | None = None
+        self.containers: dict[str, Component] = {}
+        self.servers: dict[str, Component] = {}
+        self.clone_of: dict[str, str] = dict(zip(SERVER_NAMES, config.clone_ids, strict=True))
+        self.proxy: Component | None = None
+        self.plugin_cfg = config.workdir / "plugin-cfg.xml"
+
+    def _log(self, name: str) -> Path:
+        return self.config.log_dir / f"{name}.log"
+
+    @property
+    def catalog_address(self) -> str:
+        if self.catalog is None or self.catalog.endpoint is None:
+            raise TopologyError("the catalog server is not running")
+        return str(self.catalog.endpoint)
+
+    @property
+    def front_door(self) -> Endpoint:
+        if self.proxy is None or self.proxy.endpoint is None:
+            raise TopologyError("the web server plug-in is not running")
+        return self.proxy.endpoint
+
+    def components(self) -> list[Component]:
+        found = [self.proxy, *self.servers.values(), *self.containers.values(), self.catalog]
+        return [component for component in found if component is not None]
+
+    async def __aenter__(self) -> Topology:
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        config = self.config
+        config.workdir.mkdir(parents=True, exist_ok=True)
+        timeout = config.start_timeout
+        client_port, peer_port = free_ports(2, config.host)
+        self.catalog = Component("catalog", "cs0", splicer_argv(
+            "grid", "catalog", "cs0",
+            "--catalog-endpoints", f"cs0:{config.host}:{client_port}:{peer_port}",
+            "--listener-port", "0", "--host", config.host,
+        ), self._log("catalog-cs0"))
+        await self.catalog.start(timeout)
+        for name in CONTAINER_NAMES:
+            self.containers[name] = Component("container", name, splicer_argv(
+                "grid", "container", name,
+                "--objectgrid-xml", str(config.objectgrid_xml),
+                "--deployment-xml", str(config.deployment_xml),
+                "--catalog", self.catalog_address, "--host", config.host,
+            ), self._log(f"container-{name}"))
+        await asyncio.gather(*(c.start(timeout) for c in self.containers.values()))
+        for name in SERVER_NAMES:
+            self.servers[name] = Component("server", name, self._server_argv(name, 0), self._log(name))
+        await asyncio.gather(*(s.start(timeout) for s in self.servers.values()))
+        # Restarts must come back on the same port: the plug-in's file names it.
+        for name, server in self.servers.items():
+            assert server.endpoint is not None
+            server.argv = self._server_argv(name, server.endpoint.port)
+        await self._write_plugin_cfg()
+        self.proxy = Component("proxy", "webserver1", splicer_argv(
+            "plugin", "proxy", "--config", str(self.plugin_cfg), "--host", config.host, "--port", "0",
+            "--retry-interval", f"{config.retry_interval:g}",
+        ), self._log("proxy-webserver1"))
+        await self.proxy.start(timeout)
+
+    def _server_argv(self, name: str, port: int) -> list[str]:
+        return splicer_argv(
+            "server", name, "--app", str(self.config.app), "--host", self.config.host,
+            "--port", str(port), "--clone-id", self.clone_of[name], "--catalog", self.catalog_address,
+            "--session-id-reuse",
+        )
+
+    async def _write_plugin_cfg(self) -> None:
+        """GenPluginCfg for each server, then pluginCfgMerge, as the tutorial's section 5."""
+        config = self.config
+        singles: list[Path] = []
+        commands = []
+        for index, (name, server) in enumerate(self.servers.items(), start=1):
+            assert server.endpoint is not None
+            single = config.workdir / f"plugin-cfg_{index}.xml"
+            singles.append(single)
+            commands.append(self._cli([
+                "plugin", "gen", "--server", name, "--host", server.endpoint.host,
+                "--port", str(server.endpoint.port), "--clone-id", self.clone_of[name],
+                "--app", str(config.app), "--node", f"localhostNode0{index}",
+                "--retry-interval", f"{config.retry_interval:g}", "-o", str(single),
+            ], "plugin-gen"))
+        await asyncio.gather(*commands)
+        await self._cli(["plugin", "merge", *map(str, singles), "-o", str(self.plugin_cfg)], "plugin-merge")
+
+    async def _cli(self, args: list[str], log_name: str) -> None:
+        status = await run_command(splicer_argv(*args), timeout=self.config.start_timeout,
+                                   log_path=self._log(log_name))
+        if status != 0:
+            raise TopologyError(f"`splicer {' '.join(args[:2])}` failed with status {status}",
+                                hint=f"see {self._log(log_name)}")
+
+    async def stop(self) -> None:
+        """Stop everything: the front first, the grid last, each by SIGTERM then SIGKILL."""
+        try:
+            for tier in ([self.proxy], list(self.servers.values()), list(self.containers.values()),
+                         [self.catalog]):
+                await asyncio.gather(*(c.stop(5.0) for c in tier if c is not None))
+        finally:
+            # Cancelled or failed half-way: nothing may survive us.
+            for component in self.components():
+                component.kill_now()
+            kill_all_now()
+
+    async def primary_of(self, session_id: str) -> tuple[int, str]:
+        """(partitions of the mapSet, container holding the session's primary), from the catalog."""
+        from splicer.grid.admin import fetch_placement
+        from splicer.grid.hashing import partition_of
+
+        reply = await fetch_placement(self.catalog_address, GRID, MAPSET)
+        placement = reply.get("placement")
+        if not placement:
+            raise TopologyError(f"the catalog has no placement for grid {GRID}, mapSet {MAPSET}")
+        partitions = placement["partitions"]
+        primary = partitions[partition_of(session_id, len(partitions))]["primary"]
+        if primary not in self.containers:
+            raise TopologyError(f"partition of session {session_id} has no primary on a container "
+                                f"of this run ({primary!r})")
+        return len(partitions), str(primary)
+
+    def describe(self) -> list[ReportEndpoint]:
+        return [
+            ReportEndpoint(
+                role=c.role,
+                name=c.name,
+                address=str(c.endpoint) if c.endpoint else "",
+                pid=c.pid,
+                clone_id=self.clone_of.get(c.name) if c.role == "server" else None,
+                log=str(c.log_path),
+            )
+            for c in [self.catalog, *self.containers.values(), *self.servers.values(), self.proxy]
+            if c is not None
+        ]
+
