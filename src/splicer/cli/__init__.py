@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "splice": "splicer.cli.splice_cmd:splice",
     "plugin": "splicer.cli.plugin_cmd:plugin",
     "server": "splicer.cli.server_cmd:server",
+    "verify": "splicer.cli.verify_cmd:verify",
 }
 
 
