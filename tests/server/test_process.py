@@ -11,7 +11,7 @@ import pytest
 from appbuild import write_zip
 
 from .processes import splicer_process
-from .testapp import PLAIN_WEB_XML, build_ear, session_war
+from .testapp import PLAIN_WEB_XML, TUTORIAL_PARAMS, build_ear, session_war
 
 pytestmark = pytest.mark.slow
 
@@ -58,3 +58,43 @@ def test_unknown_catalog_is_a_clear_startup_error(tmp_path: Path) -> None:
         done.stderr.decode(),
         re.MULTILINE,
     )
+
+
+def _probe(address: str, token: str | None, data: str | None = None) -> tuple[str, str, str]:
+    url = f"http://{address}/MySessionTestWeb/SessionTest.jsp" + (f"?DATA={data}" if data else "")
+    request = urllib.request.Request(url, headers={"Cookie": f"JSESSIONID={token}"} if token else {})
+    with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310 - loopback test server
+        body = resp.read().decode()
+        cookie = re.search(r"JSESSIONID=([^;]+)", resp.headers.get("Set-Cookie", ""))
+    sid = re.search(r'<td id="session-id">([^<]*)</td>', body)
+    value = re.search(r'<td id="data">([^<]*)</td>', body)
+    assert sid is not None and value is not None, body
+    return sid.group(1), value.group(1), cookie.group(1) if cookie else ""
+
+
+def test_sigterm_flushes_pending_writes_and_sigkill_loses_them(tmp_path: Path) -> None:
+    """replicationInterval=60: nothing reaches the grid within the test unless a clean stop
+    flushes it.  SIGTERM: server2 finds the session and its data.  SIGKILL: the write is lost;
+    server2 (reuseSessionId=true) keeps the id but has no data."""
+    from splicer.grid.inprocess import run_grid
+
+    from .test_grid_sessions import DEPLOYMENT_XML, OBJECTGRID_XML
+
+    ear = build_ear(tmp_path / "MySessionTest.ear", {**TUTORIAL_PARAMS, "replicationInterval": "60"})
+    results: dict[str, tuple[str, str, str]] = {}
+    with run_grid(OBJECTGRID_XML, DEPLOYMENT_XML) as grid:
+        common = ("--app", str(ear), "--port", "0", "--host", "127.0.0.1", "--catalog", grid.catalog_endpoint)
+        for stop in ("sigterm", "sigkill"):
+            with splicer_process("server", "server1", "--clone-id", "cloneA", *common) as one:
+                sid, _, token = _probe(one.address, None, "test02")
+                code = one.terminate() if stop == "sigterm" else one.kill()
+            with splicer_process("server", "server2", "--clone-id", "cloneB", *common) as two:
+                results[stop] = _probe(two.address, token)
+                assert two.terminate() == 0
+            results[stop + "-first"] = (sid, str(code), token)
+    sid, code, token = results["sigterm-first"]
+    assert code == "0"
+    assert results["sigterm"] == (sid, "test02", f"{token}:cloneB")
+    sid, code, token = results["sigkill-first"]
+    assert code == "-9"
+    assert results["sigkill"] == (sid, "&nbsp;", f"{token}:cloneB")
