@@ -199,7 +199,7 @@ def _warnings(doc: Doc, where: Where) -> list[Diagnostic]:
         return [Diagnostic(JAKARTA_WARNING, text, at)]
     if doc.info.form == "none":
         text = (
-            "the descriptor declares neither a namespace nor a DOCTYPE, so its Servlet version "
+            "the descriptor declares no namespace and no Servlet DOCTYPE, so its Servlet version "
             "is unknown; the filter, its mapping and the listener were written in the Servlet "
             "2.3 form (no <dispatcher>, which means REQUEST)"
         )
