@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from splicer.errors import DescriptorError, Where
-from splicer.xmlsafe import parse_xml
+from splicer.xmlsafe import parse_xml, source_line
 
 # application.xml namespaces by platform: 1.2/1.3 are DTD-based and have none.
 APPLICATION_NAMESPACES = (
@@ -52,7 +52,7 @@ def read_application_xml(data: bytes, where: Where) -> list[DeclaredWebModule]:
     if local != "application" or namespace not in APPLICATION_NAMESPACES:
         raise DescriptorError(
             f"root element is {{{namespace}}}{local}, not a Java EE application",
-            where.at(root.sourceline),
+            where.at(source_line(root)),
         )
     modules: list[DeclaredWebModule] = []
     module_tag = f"{{{namespace}}}module" if namespace else "module"
@@ -63,7 +63,7 @@ def read_application_xml(data: bytes, where: Where) -> list[DeclaredWebModule]:
             continue
         uri = _child_text(web, namespace, "web-uri")
         if not uri:
-            raise DescriptorError("a <web> module has no <web-uri>", where.at(web.sourceline))
+            raise DescriptorError("a <web> module has no <web-uri>", where.at(source_line(web)))
         context_root = _child_text(web, namespace, "context-root")
-        modules.append(DeclaredWebModule(uri, context_root, web.sourceline))
+        modules.append(DeclaredWebModule(uri, context_root, source_line(web)))
     return modules

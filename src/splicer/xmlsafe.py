@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from splicer.errors import DescriptorError, HostileXmlError, Where
@@ -52,17 +54,23 @@ def parse_xml(data: bytes, where: Where) -> etree._ElementTree:
     return tree
 
 
+def source_line(node: Any) -> int | None:
+    """The line a node starts on (lxml-stubs mistype ``sourceline``)."""
+    value: int | None = getattr(node, "sourceline", None)
+    return value
+
+
 def refuse_entities(tree: etree._ElementTree, where: Where) -> None:
     """Refuse entity declarations (billion laughs, XXE) and references left unexpanded."""
     for ref in tree.getroot().iter(etree.Entity):
         raise HostileXmlError(
-            f"the document refers to the entity &{ref.name}; which is never expanded",
-            where.at(ref.sourceline),
+            f"the document refers to the entity &{getattr(ref, 'name', '?')}; which is never expanded",
+            where.at(source_line(ref)),
         )
     dtd = tree.docinfo.internalDTD
     if dtd is None:
         return
-    entities = list(dtd.iterentities())
+    entities: list[Any] = list(getattr(dtd, "iterentities")())
     if entities:
         names = ", ".join(sorted({e.name or "?" for e in entities}))
         raise HostileXmlError(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
-
 import click
 
 # Sub-commands are imported only when used, so `splice` starts fast and a command's
@@ -15,6 +13,7 @@ COMMANDS: dict[str, str] = {
     "plugin": "splicer.cli.plugin_cmd:plugin",
     "server": "splicer.cli.server_cmd:server",
     "verify": "splicer.cli.verify_cmd:verify",
+    "grid": "splicer.cli.grid_cmd:grid",
 }
 
 
@@ -37,8 +36,8 @@ def main() -> None:
     """splicer: splice eXtreme Scale session filters into Java web archives, and verify them."""
 
 
-def splice_main(*args: Any, **kwargs: Any) -> Any:
+def splice_main() -> None:
     """Entry point of the stand-alone ``splice`` command."""
     from splicer.cli.splice_cmd import splice
 
-    return splice.main(*args, prog_name="splice", **kwargs)
+    splice.main(prog_name="splice")

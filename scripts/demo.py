@@ -1,0 +1,36 @@
+"""`make demo`: splice the bundled sample into build/ and show what changed.
+
+The committed sample is never touched: the spliced copy goes to build/MySessionTest.ear.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "samples" / "MySessionTest.ear"
+PROPERTIES = REPO / "samples" / "splicer.properties"
+BUILD = REPO / "build"
+
+
+def run(*args: str) -> int:
+    print(f"$ splicer {' '.join(args)}", flush=True)
+    return subprocess.run([sys.executable, "-m", "splicer", *args], cwd=REPO, check=False).returncode
+
+
+def main() -> int:
+    BUILD.mkdir(exist_ok=True)
+    spliced = BUILD / "MySessionTest.ear"
+    rel = lambda p: str(p.relative_to(REPO))  # noqa: E731 - printing paths relative to the repo
+    code = run("splice", rel(SAMPLE), rel(PROPERTIES), "-o", rel(spliced), "--diff")
+    if code != 0:
+        return code
+    print(flush=True)
+    # A second run proves idempotence: nothing left to do, exit 0 from --check.
+    return run("splice", rel(spliced), rel(PROPERTIES), "--check", "-q")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

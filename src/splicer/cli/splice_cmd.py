@@ -1,0 +1,83 @@
+"""`splice APP PROPERTIES`: the command build pipelines run."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from splicer.cli.boundary import report_errors
+from splicer.errors import EXIT_CHECK_FOUND_WORK, EXIT_OK, UsageError
+
+EPILOG = """\b
+Exit codes: 0 done (or nothing to do), 1 --check found work, 2 usage or configuration
+error, 3 the input cannot be spliced safely. On 2 and 3 nothing is written."""
+
+
+@click.command(epilog=EPILOG)
+@click.argument("app", type=click.Path(path_type=Path))
+@click.argument("properties", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write a new archive here; APP is left untouched.")
+@click.option("--dry-run", is_flag=True, help="Change nothing; report what would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of every web.xml that changes.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when splicing would change anything.")
+@click.option("--json", "as_json", is_flag=True, help="Print one machine-readable report on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="Print warnings and errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each module's actions.")
+@click.option("--allow-unknown", is_flag=True, help="Pass unknown keys through as context-params, with a warning.")
+@click.option("--strip-signatures", is_flag=True, help="Remove the signature of a signed module instead of refusing it.")
+@report_errors(json_flag="as_json")
+def splice(
+    app: Path,
+    properties: Path,
+    output: Path | None,
+    dry_run: bool,
+    show_diff: bool,
+    check: bool,
+    as_json: bool,
+    quiet: bool,
+    verbose: bool,
+    allow_unknown: bool,
+    strip_signatures: bool,
+) -> None:
+    """Splice the eXtreme Scale session filter into every web module of APP.
+
+    APP is an .ear, a .war, or an exploded EAR/WAR directory; PROPERTIES is a
+    splicer.properties file. APP is rewritten in place, atomically, unless -o is given.
+    """
+    from splicer.splicing import splice as run_splice
+
+    if quiet and verbose:
+        raise UsageError("-q and -v contradict each other")
+    if check and output is not None:
+        raise UsageError("--check writes nothing, so -o makes no sense with it")
+    # --diff shows the change and still makes it; add --dry-run for the diff alone.
+    writes_nothing = dry_run or check
+    report = run_splice(
+        app,
+        properties,
+        output=output,
+        dry_run=writes_nothing,
+        allow_unknown=allow_unknown,
+        strip_signatures=strip_signatures,
+    )
+    # Human text goes to stderr when stdout carries JSON or a diff.
+    human_to_stderr = as_json or show_diff
+    if show_diff:
+        for module in report.modules:
+            text = module.diff()
+            if text:
+                click.echo(text, nl=False)
+    if as_json:
+        payload = report.to_json()
+        payload["check"] = check
+        click.echo(json.dumps(payload, indent=2))
+    if not quiet:
+        for line in report.info_lines(verbose=verbose):
+            click.echo(line, err=human_to_stderr)
+    for warning in report.all_warnings():
+        click.echo(str(warning), err=True)
+    sys.exit(EXIT_CHECK_FOUND_WORK if check and report.changed else EXIT_OK)
+

@@ -1,0 +1,85 @@
+"""The main job: settings in, plan made, descriptors edited, archive rewritten."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from splicer.errors import UsageError, Where
+from splicer.plan import Plan, make_plan
+from splicer.properties import load_properties
+from splicer.report import SpliceReport
+
+
+def _check_paths(app: Path, output: Path | None) -> None:
+    if not app.exists():
+        raise UsageError("the application does not exist", Where((str(app),)))
+    if not (app.is_file() or app.is_dir()):
+        raise UsageError("the application is neither a file nor a directory", Where((str(app),)))
+    if output is not None:
+        if output.exists() and os.path.samefile(output, app):
+            raise UsageError(
+                "-o names the input itself", Where((str(output),)), hint="leave out -o to rewrite in place"
+            )
+        if not output.parent.is_dir():
+            raise UsageError("the output's folder does not exist", Where((str(output),)))
+        if app.is_dir() != output.is_dir() and output.exists():
+            raise UsageError("the output exists and is not of the input's kind", Where((str(output),)))
+
+
+def plan_splice(
+    app: Path,
+    properties: Path,
+    *,
+    allow_unknown: bool = False,
+    strip_signatures: bool = False,
+) -> tuple[SpliceReport, Plan]:
+    """Read the settings and the application, and work out every change without writing."""
+    from splicer.archives import open_app
+
+    _check_paths(app, None)
+    settings = load_properties(properties, allow_unknown=allow_unknown)
+    params = [(param.name, param.value) for param in settings.params]
+    with open_app(app) as reader:
+        plan = make_plan(reader, params, strip_signatures=strip_signatures)
+    report = SpliceReport(
+        app=app,
+        properties=properties,
+        output=None,
+        modules=plan.modules,
+        warnings=list(settings.warnings) + plan.warnings,
+    )
+    return report, plan
+
+
+def splice(
+    app: Path,
+    properties: Path,
+    *,
+    output: Path | None = None,
+    dry_run: bool = False,
+    allow_unknown: bool = False,
+    strip_signatures: bool = False,
+) -> SpliceReport:
+    """Splice every web module of *app* with the settings of *properties*.
+
+    In place (atomically) unless *output* is given; an application that needs no change is
+    not rewritten at all (with *output*, it is copied as it is).  Raises a SplicerError, with
+    nothing written, when the input cannot be spliced safely.
+    """
+    from splicer.archives import write_app
+
+    app = Path(app)
+    output = Path(output) if output is not None else None
+    _check_paths(app, output)
+    report, plan = plan_splice(
+        app, Path(properties), allow_unknown=allow_unknown, strip_signatures=strip_signatures
+    )
+    report.output = output
+    report.dry_run = dry_run
+    if dry_run:
+        return report
+    if plan.changed or output is not None:
+        write_app(app, plan.changes, output)
+        report.written = True
+    return report

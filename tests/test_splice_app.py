@@ -1,0 +1,219 @@
+"""splice() on whole applications: WAR, EAR, nested, exploded, missing web.xml, the sample."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from appbuild import WEB_25, application_xml, read_tree, write_dir, write_zip
+from conftest import REPO
+from splicer import splice
+from splicer.errors import ArchiveError, ConfigError, DescriptorError, SignedArchiveError, UsageError
+from splicer.webxml import validate_webxml
+
+SAMPLE = REPO / "samples" / "MySessionTest.ear"
+PROPERTIES = REPO / "samples" / "splicer.properties"
+TUTORIAL_PARAMS = [
+    ("securityEnabled", "false"),
+    ("fragmentedSession", "true"),
+    ("sessionTableSize", "1000"),
+    ("objectGridType", "REMOTE"),
+    ("reuseSessionId", "true"),
+    ("replicationInterval", "10"),
+    ("objectGridName", "session"),
+]
+NS = "{http://java.sun.com/xml/ns/javaee}"
+
+
+def _web_xml_of(path: Path, module: str | None = None) -> bytes:
+    tree = read_tree(path)
+    return tree[f"{module}!/WEB-INF/web.xml" if module else "WEB-INF/web.xml"]
+
+
+def _children(web_xml: bytes) -> list[str]:
+    root = etree.fromstring(web_xml)
+    return [etree.QName(child).localname for child in root if isinstance(child.tag, str)]
+
+
+def test_sample_splices_to_the_tutorial_descriptor(tmp_path: Path, schemas_dir: Path) -> None:
+    out = tmp_path / "MySessionTest.ear"
+    report = splice(SAMPLE, PROPERTIES, output=out)
+    assert report.written and report.changed
+    assert [m.name for m in report.modules] == ["MySessionTestWeb"]
+    assert report.modules[0].params == TUTORIAL_PARAMS
+    web_xml = _web_xml_of(out, "MySessionTestWeb.war")
+    root = etree.fromstring(web_xml)
+    params = [(p.findtext(f"{NS}param-name"), p.findtext(f"{NS}param-value")) for p in root.iter(f"{NS}context-param")]
+    assert params == TUTORIAL_PARAMS
+    (mapping,) = root.iter(f"{NS}filter-mapping")
+    assert [mapping.findtext(f"{NS}filter-name"), mapping.findtext(f"{NS}url-pattern"), mapping.findtext(f"{NS}dispatcher")] == [
+        "HttpSessionFilter",
+        "/*",
+        "REQUEST",
+    ]
+    (filter_,) = root.iter(f"{NS}filter")
+    assert filter_.findtext(f"{NS}filter-class") == "com.ibm.ws.xs.sessionmanager.HttpSessionFilter"
+    assert filter_.findtext(f"{NS}description") == "Filter that provides for an ObjectGrid based Session Manager."
+    (listener,) = root.iter(f"{NS}listener")
+    assert listener.findtext(f"{NS}listener-class") == "com.ibm.ws.xs.sessionmanager.IBMHttpSessionListener"
+    assert validate_webxml(web_xml, schemas_dir) == []
+    # Nothing else in the EAR changed, and the committed sample is untouched.
+    before, after = read_tree(SAMPLE), read_tree(out)
+    assert set(before) == set(after)
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed == {"MySessionTestWeb.war", "MySessionTestWeb.war!/WEB-INF/web.xml"}
+
+
+def test_second_splice_changes_no_byte_and_does_not_rewrite(tmp_path: Path) -> None:
+    out = tmp_path / "app.ear"
+    splice(SAMPLE, PROPERTIES, output=out)
+    first = out.read_bytes()
+    os.utime(out, (1_000_000, 1_000_000))
+    report = splice(out, PROPERTIES)
+    assert not report.changed and not report.written
+    assert out.read_bytes() == first
+    assert out.stat().st_mtime == 1_000_000
+
+
+def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
+    splice(SAMPLE, PROPERTIES, output=tmp_path / "a.ear")
+    splice(SAMPLE, PROPERTIES, output=tmp_path / "b.ear")
+    assert (tmp_path / "a.ear").read_bytes() == (tmp_path / "b.ear").read_bytes()
+
+
+def test_in_place_keeps_the_mode(tmp_path: Path) -> None:
+    app = tmp_path / "app.ear"
+    shutil.copyfile(SAMPLE, app)
+    app.chmod(0o640)
+    splice(app, PROPERTIES)
+    assert app.stat().st_mode & 0o777 == 0o640
+    assert b"HttpSessionFilter" in _web_xml_of(app, "MySessionTestWeb.war")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.ear"]
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    app = tmp_path / "app.ear"
+    shutil.copyfile(SAMPLE, app)
+    report = splice(app, PROPERTIES, dry_run=True)
+    assert report.changed and not report.written
+    assert app.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_bare_war(tmp_path: Path) -> None:
+    war = write_zip(tmp_path / "shop.war", {"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n", "WEB-INF/web.xml": WEB_25})
+    report = splice(war, PROPERTIES)
+    assert [(m.name, m.context_root, m.version) for m in report.modules] == [("shop", "/shop", "2.5")]
+    assert _children(_web_xml_of(war))[:9] == ["display-name"] + ["context-param"] * 7 + ["filter"]
+    assert list(zipfile.ZipFile(war).namelist())[0] == "META-INF/MANIFEST.MF"
+
+
+def test_ear_without_application_xml_splices_every_top_level_war(tmp_path: Path) -> None:
+    ear = write_zip(tmp_path / "app.ear", {"a.war": {"WEB-INF/web.xml": WEB_25}, "b.war": {"WEB-INF/web.xml": WEB_25}, "lib/x.jar": b"\x00not-a-real-jar"})
+    report = splice(ear, PROPERTIES)
+    assert [(m.name, m.context_root) for m in report.modules] == [("a", "/a"), ("b", "/b")]
+    assert all(b"HttpSessionFilter" in _web_xml_of(ear, w) for w in ("a.war", "b.war"))
+
+
+def test_unlisted_war_is_left_alone_with_a_warning(tmp_path: Path) -> None:
+    ear = write_zip(
+        tmp_path / "app.ear",
+        {
+            "META-INF/application.xml": application_xml(("a.war", "alpha")),
+            "a.war": {"WEB-INF/web.xml": WEB_25},
+            "stray.war": {"WEB-INF/web.xml": WEB_25},
+        },
+    )
+    report = splice(ear, PROPERTIES)
+    assert [m.context_root for m in report.modules] == ["/alpha"]
+    assert [(w.message_id, str(w.where)) for w in report.warnings if w.message_id == "CWWSM0501W"] == [
+        ("CWWSM0501W", f"{ear}!/stray.war")
+    ]
+    assert b"HttpSessionFilter" not in _web_xml_of(ear, "stray.war")
+
+
+def test_listed_but_missing_module_is_an_error(tmp_path: Path) -> None:
+    ear = write_zip(tmp_path / "app.ear", {"META-INF/application.xml": application_xml(("gone.war", "gone"))})
+    before = ear.read_bytes()
+    with pytest.raises(DescriptorError, match="'gone.war', which the archive does not contain") as info:
+        splice(ear, PROPERTIES)
+    assert info.value.exit_code == 3
+    assert ear.read_bytes() == before
+
+
+def test_war_without_web_xml_gets_a_minimal_descriptor(tmp_path: Path, schemas_dir: Path) -> None:
+    war = write_zip(tmp_path / "anno.war", {"WEB-INF/classes/App.class": b"\xca\xfe\xba\xbe"})
+    report = splice(war, PROPERTIES)
+    (module,) = report.modules
+    assert module.created
+    assert "CWWSM0502W" in [w.message_id for w in module.warnings]
+    web_xml = _web_xml_of(war)
+    assert b'metadata-complete="false"' in web_xml
+    assert validate_webxml(web_xml, schemas_dir) == []
+
+
+def test_exploded_ear_with_zipped_and_exploded_wars(tmp_path: Path) -> None:
+    app = write_dir(
+        tmp_path / "app.ear",
+        {
+            "META-INF/application.xml": application_xml(("a.war", "a"), ("b.war", "b")),
+            "a.war": {"WEB-INF/web.xml": WEB_25, "index.jsp": "hi"},
+        },
+    )
+    write_zip(app / "b.war", {"WEB-INF/web.xml": WEB_25})
+    splice(app, PROPERTIES)
+    assert b"HttpSessionFilter" in (app / "a.war" / "WEB-INF" / "web.xml").read_bytes()
+    assert b"HttpSessionFilter" in _web_xml_of(app / "b.war")
+    assert (app / "a.war" / "index.jsp").read_text() == "hi"
+
+
+def test_exploded_war_with_output_leaves_input(tmp_path: Path) -> None:
+    app = write_dir(tmp_path / "shop.war", {"WEB-INF/web.xml": WEB_25})
+    out = tmp_path / "out.war"
+    splice(app, PROPERTIES, output=out)
+    assert (app / "WEB-INF" / "web.xml").read_text() == WEB_25
+    assert b"HttpSessionFilter" in (out / "WEB-INF" / "web.xml").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("make", "error"),
+    [
+        pytest.param(lambda p: p / "missing.ear", UsageError, id="missing-app"),
+        pytest.param(lambda p: (p / "bad.ear").write_bytes(b"not a zip") and p / "bad.ear", ArchiveError, id="not-a-zip"),
+    ],
+)
+def test_bad_apps(tmp_path: Path, make, error) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(error):
+        splice(make(tmp_path), PROPERTIES)
+
+
+def test_bad_properties_writes_nothing(tmp_path: Path) -> None:
+    app = tmp_path / "app.ear"
+    shutil.copyfile(SAMPLE, app)
+    props = tmp_path / "s.properties"
+    props.write_text("objectGridName=session\nreplicationInterval=ten\n")
+    with pytest.raises(ConfigError) as info:
+        splice(app, props)
+    assert (info.value.key, info.value.where.line, info.value.exit_code) == ("replicationInterval", 2, 2)
+    assert app.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_signed_module_is_refused_unless_stripped(tmp_path: Path) -> None:
+    tree = {
+        "META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n",
+        "META-INF/SIGNER.SF": "Signature-Version: 1.0\n",
+        "META-INF/SIGNER.RSA": b"\x30\x82",
+        "WEB-INF/web.xml": WEB_25,
+    }
+    war = write_zip(tmp_path / "signed.war", tree)
+    before = war.read_bytes()
+    with pytest.raises(SignedArchiveError, match="signed"):
+        splice(war, PROPERTIES)
+    assert war.read_bytes() == before
+    splice(war, PROPERTIES, strip_signatures=True)
+    names = zipfile.ZipFile(war).namelist()
+    assert "META-INF/SIGNER.SF" not in names and "META-INF/SIGNER.RSA" not in names
