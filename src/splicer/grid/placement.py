@@ -184,7 +184,8 @@ class MapSetPlacement:
             high = max(primaries, key=lambda c: (primaries[c], c))
             if primaries[high] - primaries[low] <= 1:
                 break
-            choice = next((p for p, part in enumerate(self.parts)
+            # from the highest partition down, so a first container keeps 0, 1, 2...
+            choice = next((p for p, part in reversed(list(enumerate(self.parts)))
                            if p not in planned and part.primary == high
                            and low in part.replicas and (p, low) in self.ready), None)
             if choice is None:

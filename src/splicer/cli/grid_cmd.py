@@ -1,0 +1,121 @@
+"""``splicer grid``: the emulated eXtreme Scale grid (catalog, container) and its admin commands."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from splicer.cli.boundary import report_errors
+
+CATALOG_HELP = "catalog listener host:port[,host:port...] (xscmd -cep)"
+
+
+@click.group()
+def grid() -> None:
+    """The session grid: catalog and container servers, and xscmd/xsadmin-style queries."""
+
+
+@grid.command()
+@click.argument("name")
+@click.option("--catalog-endpoints", "-catalogServiceEndPoints", "endpoints", required=True,
+              help="serverName:hostName:clientPort:peerPort (one catalog server)")
+@click.option("--listener-port", "-listenerPort", type=click.IntRange(0, 65535), default=2809,
+              show_default=True, help="where containers and clients connect; 0 = any free port")
+@click.option("--listener-host", "--host", "host", default=None,
+              help="address to listen on [default: the host of this server's endpoint]")
+@click.option("--heartbeat-interval", type=click.FloatRange(0.01), default=1.0, show_default=True,
+              help="seconds between container heartbeats")
+@click.option("--failure-timeout", type=click.FloatRange(0.05), default=5.0, show_default=True,
+              help="seconds without a heartbeat before a container counts as dead")
+@report_errors()
+def catalog(name: str, endpoints: str, listener_port: int, host: str | None,
+            heartbeat_interval: float, failure_timeout: float) -> None:
+    """Start catalog server NAME (startXsServer cs0 -catalogServiceEndPoints ...)."""
+    from splicer.grid.catalog import Catalog, parse_catalog_endpoints
+    from splicer.grid.process import run_catalog
+
+    own_host, _client_port, _peer_port = parse_catalog_endpoints(endpoints, name)
+    run_catalog(Catalog(name, host=host or own_host, port=listener_port,
+                        heartbeat_interval=heartbeat_interval, failure_timeout=failure_timeout))
+
+
+@grid.command()
+@click.argument("name")
+@click.option("--objectgrid-xml", "-objectGridFile", type=click.Path(path_type=Path),
+              required=True, help="the objectGrid XML (grids and backing maps)")
+@click.option("--deployment-xml", "-deploymentPolicyFile", type=click.Path(path_type=Path),
+              required=True, help="the deployment policy XML (mapSets, partitions, replicas)")
+@click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@click.option("--host", default="localhost", show_default=True, help="address to listen on")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="0 = any free port")
+@click.option("--async-flush-ms", type=click.IntRange(1), default=200, show_default=True,
+              help="asynchronous replicas get writes in batches this many ms after the first")
+@click.option("--catalog-timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
+              help="seconds to keep trying to reach the catalog at start")
+@report_errors()
+def container(name: str, objectgrid_xml: Path, deployment_xml: Path, catalog: str, host: str,
+              port: int, async_flush_ms: int, catalog_timeout: float) -> None:
+    """Start container server NAME holding shards of the grids in the XML files."""
+    from splicer.grid.config import load_grids
+    from splicer.grid.container import Container
+    from splicer.grid.process import run_container
+
+    grids = load_grids(objectgrid_xml, deployment_xml)
+    run_container(Container(name, grids, _endpoints(catalog), host=host, port=port,
+                            flush_delay=async_flush_ms / 1000, catalog_timeout=catalog_timeout))
+
+
+def _endpoints(catalog: str) -> str:
+    from splicer.errors import UsageError
+    from splicer.grid.protocol import parse_endpoints
+
+    try:
+        parse_endpoints(catalog)
+    except ValueError as exc:
+        raise UsageError(f"--catalog: {exc}") from None
+    return catalog
+
+
+@grid.command()
+@click.option("-g", "--grid", "grid_name", required=True, help="the grid (objectGrid name)")
+@click.option("-m", "-ms", "--mapset", required=True, help="the mapSet")
+@click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@report_errors()
+def mapsizes(grid_name: str, mapset: str, catalog: str) -> None:
+    """Entries and bytes of every shard, per container (xsadmin -mapsizes)."""
+    from splicer.grid.admin import format_mapsizes, map_sizes
+
+    sizes = asyncio.run(map_sizes(_endpoints(catalog), grid_name, mapset))
+    click.echo("\n".join(format_mapsizes(grid_name, mapset, sizes)))
+
+
+@grid.command()
+@click.option("-g", "--grid", "grid_name", required=True, help="the grid (objectGrid name)")
+@click.option("-m", "--map", "map_name", required=True, help="the map")
+@click.option("-fs", "--filter-string", "pattern", default=".*", show_default=True,
+              help="regular expression the whole key must match")
+@click.option("-rv", "--return-values", "values", is_flag=True, help="also show the values")
+@click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@report_errors()
+def findbykey(grid_name: str, map_name: str, pattern: str, values: bool, catalog: str) -> None:
+    """Keys (and values) of a map matching a regular expression (xscmd -c findByKey)."""
+    from splicer.grid.admin import find_by_key, format_findbykey
+
+    hits = asyncio.run(find_by_key(_endpoints(catalog), grid_name, map_name, pattern, values))
+    click.echo("\n".join(format_findbykey(hits, values)))
+
+
+@grid.command()
+@click.option("-g", "--grid", "grid_name", required=True, help="the grid (objectGrid name)")
+@click.option("-m", "-ms", "--mapset", required=True, help="the mapSet")
+@click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@report_errors()
+def placement(grid_name: str, mapset: str, catalog: str) -> None:
+    """Primary and replicas of every partition (xscmd -c showPlacement)."""
+    from splicer.grid.admin import fetch_placement, format_placement
+
+    reply = asyncio.run(fetch_placement(_endpoints(catalog), grid_name, mapset))
+    click.echo("\n".join(format_placement(grid_name, mapset, reply)))

@@ -1,0 +1,50 @@
+"""Run a catalog or a container as a process: READY once listening, SIGTERM a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+
+from splicer.grid.catalog import Catalog
+from splicer.grid.container import Container
+
+
+def configure_logging(name: str) -> None:
+    """CWOBJ lines on stderr (``[time] c0 CWOBJ1001I: ...``); stdout carries READY only."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"[%(asctime)s] {name} %(message)s"))
+    logger = logging.getLogger("splicer.grid")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+async def _serve(start: Callable[[], Awaitable[str]], stop: Callable[[], Awaitable[None]]) -> None:
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        endpoint = await start()
+        try:
+            print(f"READY {endpoint}", flush=True)
+            await stopping.wait()
+        finally:
+            await stop()
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
+def run_catalog(catalog: Catalog) -> None:
+    configure_logging(catalog.name)
+    asyncio.run(_serve(catalog.start, catalog.stop))
+
+
+def run_container(container: Container) -> None:
+    """Serve until SIGTERM; then hand the primaries over (the catalog drives it) and exit."""
+    configure_logging(container.name)
+    asyncio.run(_serve(container.start, container.stop))
