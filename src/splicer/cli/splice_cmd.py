@@ -65,6 +65,11 @@ def splice(
     )
     # Human text goes to stderr when stdout carries JSON or a diff.
     human_to_stderr = as_json or show_diff
+    if not quiet:
+        for line in report.info_lines(verbose=verbose):
+            click.echo(line, err=human_to_stderr)
+    for warning in report.all_warnings():
+        click.echo(str(warning), err=True)
     if show_diff:
         for module in report.modules:
             text = module.diff()
@@ -74,10 +79,5 @@ def splice(
         payload = report.to_json()
         payload["check"] = check
         click.echo(json.dumps(payload, indent=2))
-    if not quiet:
-        for line in report.info_lines(verbose=verbose):
-            click.echo(line, err=human_to_stderr)
-    for warning in report.all_warnings():
-        click.echo(str(warning), err=True)
     sys.exit(EXIT_CHECK_FOUND_WORK if check and report.changed else EXIT_OK)
 
