@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,3 +65,10 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class FixedStart(random.Random):
+    """The random source with a known starting member (index 0), so sequences are exact."""
+
+    def randrange(self, *args: Any, **kwargs: Any) -> int:
+        return 0

@@ -5,11 +5,9 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
-from typing import Any
-
 import pytest
 
-from plugin.cfgs import FakeClock, config, server, with_cluster
+from plugin.cfgs import FakeClock, FixedStart, config, server, with_cluster
 from splicer.plugin.model import PluginConfig, Route, Uri, UriGroup
 from splicer.plugin.routing import (
     RequestInfo,
@@ -26,13 +24,6 @@ A = server("A", "a1", weight=2)
 B = server("B", "b2", weight=1)
 K = server("K", "k9", weight=1)
 BASE = config([A, B], [K])
-
-
-class FixedStart(random.Random):
-    """The random source with a known starting member (index 0), so sequences are exact."""
-
-    def randrange(self, *args: Any, **kwargs: Any) -> int:
-        return 0
 
 
 def jsession(*clones: str, sep: str = ":") -> dict[str, str]:

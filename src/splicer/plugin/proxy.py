@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import signal
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -66,6 +67,17 @@ async def _rest_of_body(prefix: bytes, request: web.Request) -> AsyncIterator[by
         yield chunk
 
 
+async def _one_address(host: str, port: int) -> str:
+    """The one address to bind: 'localhost' on port 0 would get a different free port per family."""
+    if port != 0:
+        return host
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not infos:
+        return host
+    ipv4 = [info for info in infos if info[0] == socket.AF_INET]
+    return str((ipv4 or infos)[0][4][0])
+
+
 class PluginProxy:
     """IHS + plug-in in one object: start it in-process (tests) or through ``serve`` (a process)."""
 
@@ -96,10 +108,11 @@ class PluginProxy:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        bind = await _one_address(host, port)
+        site = web.TCPSite(self._runner, bind, port)
         await site.start()
         bound = self._runner.addresses[0]
-        self.address = (host, int(bound[1]))
+        self.address = (str(bound[0]), int(bound[1]))
         return self.address
 
     async def stop(self) -> None:
@@ -233,7 +246,8 @@ class PluginProxy:
 
     def _local(self, request: web.Request, status: int, text: str, kind: str, notes: list[str]) -> web.Response:
         self._log(request, "-", status, kind, notes)
-        return web.Response(status=status, text=f"{status} {text}\n")
+        # These answers come from the web server itself, not from a member.
+        return web.Response(status=status, text=f"{status} {text}\n", headers={"Server": "IBM_HTTP_Server"})
 
     @staticmethod
     def _log(request: web.Request, server: str, status: int, kind: str, notes: list[str]) -> None:
