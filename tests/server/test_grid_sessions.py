@@ -80,3 +80,29 @@ def test_unknown_grid_name_stops_the_deployment(tmp_path: Path) -> None:
     with pytest.raises(ServerConfigError, match=r"^CWWSM0140E: .*WEB-INF/web.xml: the session grid cannot be used: grid 'nosuchgrid' is not known") as info:
         asyncio.run(run())
     assert (info.value.key, info.value.value) == ("objectGridName", "nosuchgrid")
+
+
+@pytest.mark.parametrize("override", [True, False], ids=["override-catalog", "module-catalog-wins"])
+def test_catalog_host_port_and_override(tmp_path: Path, override: bool) -> None:
+    import socket
+
+    with socket.socket() as probe_socket:  # a port nobody listens on
+        probe_socket.bind(("127.0.0.1", 0))
+        dead = f"127.0.0.1:{probe_socket.getsockname()[1]}"
+    ear = build_ear(tmp_path / "a.ear", {**TUTORIAL_PARAMS, "catalogHostPort": dead})
+
+    async def run() -> dict[str, object]:
+        async with grid_in_process(OBJECTGRID_XML, DEPLOYMENT_XML, containers=("c0",)) as grid:
+            options = ServerOptions("s1", ear, "A", catalog=grid.catalog_endpoint, host="127.0.0.1", override_catalog=override)
+            async with AppServer(options) as server, aiohttp.ClientSession() as http:
+                async with http.get(f"http://{server.address}/_splicer/status") as resp:
+                    status: dict[str, object] = await resp.json()
+                    return status
+
+    if override:
+        modules = asyncio.run(run())["modules"]
+        assert isinstance(modules, list)
+        assert modules[0]["sessions"]["grid"]["catalog"] != dead
+    else:
+        with pytest.raises(ServerConfigError, match=rf"no catalog server answered at {dead}"):
+            asyncio.run(run())

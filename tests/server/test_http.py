@@ -146,8 +146,22 @@ def test_local_sessions_are_not_shared(tmp_path: Path) -> None:
         ("/missing.png", 404, None),
         ("/any/path/Other.jsp", 200, "text/html"),
         ("", 302, None),
+        ("/SessionTest.jsp", 405, None),
+        ("/style.css", 405, None),
     ],
-    ids=["static", "welcome-file", "web-inf", "web-inf-lower", "meta-inf", "dot-dot", "missing", "every-jsp", "bare-root"],
+    ids=[
+        "static",
+        "welcome-file",
+        "web-inf",
+        "web-inf-lower",
+        "meta-inf",
+        "dot-dot",
+        "missing",
+        "every-jsp",
+        "bare-root",
+        "jsp-put",
+        "file-put",
+    ],
 )
 def test_files_and_private_dirs(tmp_path: Path, path: str, status: int, content_type: str | None) -> None:
     files = war_dir(tmp_path)
@@ -155,7 +169,8 @@ def test_files_and_private_dirs(tmp_path: Path, path: str, status: int, content_
     async def run() -> tuple[int, str | None, str]:
         server = ServerApp(ServerIdentity("server1", "A", "c", "n"), [module(files, local_tracking(), None, descriptor())])
         async with serving(server) as url, aiohttp.ClientSession() as http:
-            async with http.get(url + ROOT + path, allow_redirects=False) as resp:
+            method = "PUT" if status == 405 else "GET"
+            async with http.request(method, url + ROOT + path, allow_redirects=False) as resp:
                 kind = resp.content_type if resp.status == 200 else None
                 return resp.status, kind, resp.headers.get(SERVER_HEADER, "")
 

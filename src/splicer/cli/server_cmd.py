@@ -20,6 +20,11 @@ writes reach the grid first); SIGKILL is a crash. Status JSON: /_splicer/status.
 @click.option("--host", default="localhost", show_default=True, help="Address to listen on.")
 @click.option("--clone-id", required=True, help="HttpSessionCloneId: this server's token in the session cookie.")
 @click.option("--catalog", metavar="HOST:PORT[,HOST:PORT]", help="Catalog server(s), unless a module sets catalogHostPort.")
+@click.option(
+    "--override-catalog",
+    is_flag=True,
+    help="Use --catalog even where a module sets catalogHostPort (a WAS catalog service domain).",
+)
 @click.option("--session-id-reuse", is_flag=True, help="HttpSessionIdReuse: a new session takes an unknown incoming id.")
 @click.option("--context-root", help="Context root of a bare WAR (default: the file name without .war).")
 @click.option("--cell", help="Cell name shown as Server Name (default: <host>Node01Cell).")
@@ -32,6 +37,7 @@ def server(
     host: str,
     clone_id: str,
     catalog: str | None,
+    override_catalog: bool,
     session_id_reuse: bool,
     context_root: str | None,
     cell: str | None,
@@ -46,6 +52,7 @@ def server(
         app=app,
         clone_id=clone_id,
         catalog=catalog,
+        override_catalog=override_catalog,
         host=host,
         port=port,
         session_id_reuse=session_id_reuse,

@@ -75,7 +75,12 @@ class DeployedModule:
 
 def incoming_token(request: web.Request, settings: CookieSettings, url_token: str | None) -> SessionToken | None:
     """The session token a request carries: the cookie first (every cookie of that name, in
-    order, as WAS does), then ``;jsessionid=`` in the URL."""
+    order, as WAS does), then ``;jsessionid=`` in the URL.
+
+    The Cookie header is split by hand because request.cookies (SimpleCookie) keeps one value
+    per name, while a browser may send several JSESSIONID cookies (different paths) and the
+    first usable one wins.
+    """
     if settings.use_cookies:
         for header in request.headers.getall("Cookie", []):
             for part in header.split(";"):
@@ -180,6 +185,8 @@ class ServerApp:
         self, request: web.Request, module: DeployedModule, inner: str, url_token: str | None
     ) -> web.Response:
         """SessionTest.jsp: get (or create) the session, store DATA when sent, show it."""
+        if request.method not in ("GET", "HEAD", "POST"):
+            raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD", "POST"])
         tracking = module.tracking(inner)
         incoming = incoming_token(request, tracking.cookies, url_token)
         data = request.query.get(DATA_ATTRIBUTE)

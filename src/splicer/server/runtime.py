@@ -54,6 +54,10 @@ class ServerOptions:
     port: int = 0
     session_id_reuse: bool = False
     context_root: str | None = None
+    # --override-catalog: --catalog wins over a module's catalogHostPort, as a catalog
+    # service domain configured in WAS does; lets a test topology on free ports run an
+    # application spliced with a fixed catalogHostPort.
+    override_catalog: bool = False
     cell: str | None = None
     node: str | None = None
 
@@ -126,6 +130,8 @@ class AppServer:
             return DeployedModule(webapp, source.files, local)
         params = filter_params(source.descriptor.context_params, source.where)
         catalog = params.grid.catalog or self.options.catalog
+        if self.options.override_catalog and self.options.catalog:
+            catalog = self.options.catalog
         if catalog is None:
             raise ServerConfigError(
                 "the HttpSessionFilter needs a catalog: no catalogHostPort context-param and no --catalog",
@@ -141,6 +147,8 @@ class AppServer:
             fragmented=params.grid.fragmented,
             table_size=params.grid.table_size,
             replication_interval=params.grid.replication_interval,
+            object_grid_name=params.grid.object_grid_name,
+            catalog=catalog,
         )
         manager = GridSessionManager(store, settings, replicator)
         replicator.start()

@@ -30,6 +30,8 @@ class GridSessionSettings:
     fragmented: bool = True
     table_size: int = 1000
     replication_interval: int = 10
+    object_grid_name: str = "session"  # where the store connects; shown on /_splicer/status
+    catalog: str = ""
 
 
 class GridSessionManager:
@@ -161,6 +163,8 @@ class GridSessionManager:
     def describe(self) -> dict[str, object]:
         return {
             "kind": self.kind,
+            "objectGridName": self.settings.object_grid_name,
+            "catalog": self.settings.catalog,
             "fragmentedSession": self.settings.fragmented,
             "sessionTableSize": self.settings.table_size,
             "replicationInterval": self.settings.replication_interval,
