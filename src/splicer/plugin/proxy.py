@@ -106,7 +106,9 @@ class PluginProxy:
         self._client = aiohttp.ClientSession(connector=connector, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar())
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        # On stop, requests in flight get a few seconds to finish; a parent waits about that long
+        # before it escalates to SIGKILL.
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=3.0)
         await self._runner.setup()
         bind = await _one_address(host, port)
         site = web.TCPSite(self._runner, bind, port)
@@ -234,8 +236,9 @@ class PluginProxy:
             async for chunk in upstream.content.iter_chunked(CHUNK):
                 await response.write(chunk)
             await response.write_eof()
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-            # Headers are gone already: all a web server can do is cut the connection.
+        except (aiohttp.ClientError, asyncio.TimeoutError, ConnectionResetError) as exc:
+            # The member or the client went away mid-body; the headers are gone already, so
+            # all a web server can do is cut the connection.
             log.warning("%s %s: response from %s broken off (%s)", request.method, request.path,
                         decision.server.name, type(exc).__name__)
             if request.transport is not None:

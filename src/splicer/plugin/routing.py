@@ -127,6 +127,8 @@ class Router:
         self.rng = rng or random.Random()
         self.retry_interval_override = retry_interval
         self._clusters = {c.name: c for c in config.clusters}
+        self._vhgs = {g.name: g for g in config.virtual_host_groups}
+        self._uri_groups = {g.name: g for g in config.uri_groups}
         self._state = {c.name: _ClusterState(c, self.rng) for c in config.clusters}
 
     # ------------------------------------------------------------------ matching
@@ -137,10 +139,10 @@ class Router:
         best: tuple[tuple[int, int], int, RouteMatch] | None = None
         order = 0
         for route in self.config.routes:
-            vhg = self.config.virtual_host_group(route.virtual_host_group)
-            if not any(vhost_matches(vh, info.host, info.port) for vh in vhg.hosts):
+            hosts = self._vhgs[route.virtual_host_group].hosts
+            if not any(vhost_matches(vh, info.host, info.port) for vh in hosts):
                 continue
-            for uri in self.config.uri_group(route.uri_group).uris:
+            for uri in self._uri_groups[route.uri_group].uris:
                 order -= 1
                 if uri_matches(uri.name, path):
                     rank = (_specificity(uri.name), order, RouteMatch(route, self._clusters[route.server_cluster], uri))
