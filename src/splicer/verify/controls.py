@@ -24,17 +24,13 @@ class TopologyControls:
         return len(self.topo.containers) > 1
 
     def identify(self, seen: Observation) -> str | None:
-        """The server by the header the emulator adds, else by clone id or page Server Name."""
-        servers = self.topo.servers
-        if seen.server in servers:
-            return seen.server
+        """The server by the clone id the plug-in routed to, else by the name it reports."""
         for name, clone in self.topo.clone_of.items():
             if seen.clone == clone:
                 return name
-        if seen.page_server:
-            last = seen.page_server.replace("/", "\\").rsplit("\\", 1)[-1]
-            if last in servers:
-                return last
+        for candidate in (seen.page_server_short, seen.server):
+            if candidate in self.topo.servers:
+                return candidate
         return None
 
     def can_control(self, name: str) -> bool:

@@ -54,18 +54,17 @@ class ModuleCheck:
     object_grid_name: str | None = None
     tested: bool = False
 
-    @property
-    def advice(self) -> str:
+    def advice(self, app: str = "APP") -> str:
         if self.has_filter:
             return ""
         return (
             f"web module {self.name} ({self.context_root}) has no HttpSessionFilter: its "
             "sessions live in one server's memory and are lost when that server stops; "
-            "splice it: splice APP splicer.properties"
+            f"splice it: splice {app} splicer.properties"
         )
 
-    def to_json(self) -> dict[str, object]:
-        return asdict(self) | {"advice": self.advice}
+    def to_json(self, app: str = "APP") -> dict[str, object]:
+        return asdict(self) | {"advice": self.advice(app)}
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ class VerifyReport:
             "retry_interval_s": self.retry_interval,
             "replication_interval_s": self.replication_interval,
             "problems": list(self.problems),
-            "modules": [module.to_json() for module in self.modules],
+            "modules": [module.to_json(self.app) for module in self.modules],
             "topology": [asdict(endpoint) for endpoint in self.topology],
             "steps": [step.to_json() for step in self.steps],
             "events": [asdict(event) for event in self.events],

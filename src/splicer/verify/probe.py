@@ -103,9 +103,16 @@ class Observation:
     error: str | None = None
 
     @property
+    def page_server_short(self) -> str | None:
+        """The page's Server Name without cell and node (``cell\\node\\server1`` -> ``server1``)."""
+        if not self.page_server:
+            return None
+        return self.page_server.replace("/", "\\").rsplit("\\", 1)[-1] or None
+
+    @property
     def answered_by(self) -> str | None:
-        """The server that answered: the emulator's header, else the page's Server Name."""
-        return self.server or self.page_server
+        """The server that answered: as its page names it, else as the header names it."""
+        return self.page_server_short or self.server
 
     @property
     def ok(self) -> bool:

@@ -63,14 +63,14 @@ class CommandControls:
         self.log_dir = log_dir
 
     def identify(self, seen: Observation) -> str | None:
-        short = seen.page_server.replace("/", "\\").rsplit("\\", 1)[-1] if seen.page_server else None
-        candidates = [c for c in (seen.server, seen.page_server, short, seen.clone) if c]
+        short = seen.page_server_short
+        candidates = [c for c in (short, seen.page_server, seen.server, seen.clone) if c]
         for candidate in candidates:
             for name in self.deployment.names:
                 if candidate.casefold() == name.casefold():
                     return name
         # Not one of ours: still name it, so the report says who answered.
-        return seen.server or short or seen.clone
+        return short or seen.server or seen.clone
 
     def can_control(self, name: str) -> bool:
         return name in self.deployment.stop and name in self.deployment.start

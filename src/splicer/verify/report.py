@@ -57,11 +57,15 @@ def render_text(report: VerifyReport) -> str:
     out.append("")
     out.extend(_table(COLUMNS, step_rows(report)))
     out.append("")
+    skipped = [step for step in report.steps if step.verdict is Verdict.SKIP]
     for step in report.steps:
-        if step.detail and step.verdict is not Verdict.PASS:
+        if step.detail and step.verdict in (Verdict.FAIL, Verdict.WARN):
             out.append(f"step {step.number} {str(step.verdict).upper()}: {step.title}: {step.detail}")
+    if skipped:
+        numbers = ", ".join(str(step.number) for step in skipped)
+        out.append(f"steps {numbers} SKIP: {skipped[0].detail or 'not run'}")
     for module in report.unspliced:
-        out.append(f"FAIL: {module.advice}")
+        out.append(f"FAIL: {module.advice(report.app)}")
     for problem in report.problems:
         out.append(f"FAIL: {problem}")
     out.append(f"verdict: {report.verdict} ({report.duration:.1f} s)")

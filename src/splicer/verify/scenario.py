@@ -226,4 +226,5 @@ class Scenario:
             step.verdict = Verdict.WARN
             step.detail = (f"measured risk: DATA={WINDOW_DATA}, written {gap:.2f} s before {writer} "
                            f"crashed, was lost; replicationInterval={interval} s batches writes, so a "
-                           f"crash within {interval} s of a write loses it (0 writes every request)")
+                           f"crash within {interval} s of a write loses it (replicationInterval=0 writes at the end "
+                           "of every request)")
