@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +187,51 @@ def test_server_io_timeout_retries_elsewhere_without_marking_down() -> None:
             assert not t.proxy.router.is_down("c1", "A")
 
     run(scenario)
+
+
+@contextmanager
+def unanswered_port() -> Iterator[int]:
+    """A port whose accept queue is full: the kernel drops new SYNs, so connecting times out."""
+    listener = socket.socket()
+    fillers: list[socket.socket] = []
+    try:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = int(listener.getsockname()[1])
+        for _ in range(4):
+            filler = socket.socket()
+            filler.setblocking(False)
+            fillers.append(filler)
+            with suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+        yield port
+    finally:
+        for sock in fillers + [listener]:
+            sock.close()
+
+
+def test_connect_timeout_marks_down_and_fails_over(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="splicer.plugin.proxy")
+
+    async def scenario() -> None:
+        with unanswered_port() as port:
+            hung = dataclasses.replace(server("H", "h1", port=port), connect_timeout=0.3)
+            async with topology(Backend("B", "b2")) as t:
+                cfg = config([hung, server("B", "b2", port=t.backends["B"].port)])
+                proxy = PluginProxy(cfg, router=Router(cfg, clock=t.clock, rng=FixedStart()))
+                await proxy.start("127.0.0.1", 0)
+                try:
+                    assert proxy.address is not None
+                    url = f"http://127.0.0.1:{proxy.address[1]}/app/x.jsp"
+                    async with t.client.get(url, headers={"Cookie": f"JSESSIONID={SESSION}:h1"}) as resp:
+                        assert (resp.status, resp.headers["X-Splicer-Server"], resp.headers["X-Splicer-Route"]) == (
+                            200, "B", "failover")
+                    assert proxy.router.is_down("c1", "H")
+                finally:
+                    await proxy.stop()
+
+    run(scenario)
+    assert caplog.messages == ["GET /app/x.jsp server=B status=200 route=failover (H: connect timed out)"]
 
 
 # ---------------------------------------------------------------------------- as a real process
