@@ -82,12 +82,14 @@ def test_sigterm_flushes_pending_writes_and_sigkill_loses_them(tmp_path: Path) -
 
     ear = build_ear(tmp_path / "MySessionTest.ear", {**TUTORIAL_PARAMS, "replicationInterval": "60"})
     results: dict[str, tuple[str, str, str]] = {}
+    logs: dict[str, str] = {}
     with run_grid(OBJECTGRID_XML, DEPLOYMENT_XML) as grid:
         common = ("--app", str(ear), "--port", "0", "--host", "127.0.0.1", "--catalog", grid.catalog_endpoint)
         for stop in ("sigterm", "sigkill"):
             with splicer_process("server", "server1", "--clone-id", "cloneA", *common) as one:
                 sid, _, token = _probe(one.address, None, "test02")
                 code = one.terminate() if stop == "sigterm" else one.kill()
+                logs[stop] = one.stderr()
             with splicer_process("server", "server2", "--clone-id", "cloneB", *common) as two:
                 results[stop] = _probe(two.address, token)
                 assert two.terminate() == 0
@@ -95,6 +97,8 @@ def test_sigterm_flushes_pending_writes_and_sigkill_loses_them(tmp_path: Path) -
     sid, code, token = results["sigterm-first"]
     assert code == "0"
     assert results["sigterm"] == (sid, "test02", f"{token}:cloneB")
+    assert "SESN0310I: /MySessionTestWeb: 2 pending session writes flushed to the grid" in logs["sigterm"]
+    assert "SESN0310I" not in logs["sigkill"]
     sid, code, token = results["sigkill-first"]
     assert code == "-9"
     assert results["sigkill"] == (sid, "&nbsp;", f"{token}:cloneB")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -13,12 +14,22 @@ Prints `READY host:port` on stdout once listening. SIGTERM stops cleanly (pendin
 writes reach the grid first); SIGKILL is a crash. Status JSON: /_splicer/status."""
 
 
+
+
+def _clone_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # The clone id travels inside the cookie after ':'; a separator or a cookie-unsafe
+    # character in it would break every affinity decision downstream.
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
+        raise click.BadParameter(f"{value!r}: use letters, digits, '_', '.' or '-' (like 17f69k519)")
+    return value
+
+
 @click.command(epilog=EPILOG)
 @click.argument("name")
 @click.option("--app", "app", required=True, type=click.Path(exists=True, path_type=Path), help="EAR, WAR or exploded directory to deploy.")
 @click.option("--port", type=click.IntRange(0, 65535), default=9080, show_default=True, help="HTTP port; 0 picks a free one.")
 @click.option("--host", default="localhost", show_default=True, help="Address to listen on.")
-@click.option("--clone-id", required=True, help="HttpSessionCloneId: this server's token in the session cookie.")
+@click.option("--clone-id", required=True, callback=_clone_id, help="HttpSessionCloneId: this server's token in the session cookie.")
 @click.option("--catalog", metavar="HOST:PORT[,HOST:PORT]", help="Catalog server(s), unless a module sets catalogHostPort.")
 @click.option(
     "--override-catalog",

@@ -10,6 +10,7 @@ one costs one small read.  A session whose own writes are still waiting for the 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from splicer.server.ids import new_session_id
@@ -18,6 +19,8 @@ from splicer.server.sessions.codec import ATTRIBUTE_MAP, METADATA_MAP, Metadata
 from splicer.server.sessions.model import Session
 from splicer.server.sessions.nearcache import NearCache
 from splicer.server.sessions.replication import Replicator, SessionStore, Write
+
+log = logging.getLogger("splicer.server")
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,9 @@ class GridSessionManager:
         await self.replicator.submit(key, writes)
 
     async def close(self) -> None:
-        await self.replicator.stop()
+        flushed = await self.replicator.stop()
+        if flushed:
+            log.info("SESN0310I: %s: %d pending session writes flushed to the grid", self.settings.context_root, flushed)
         self.cache.clear()
 
     def describe(self) -> dict[str, object]:
