@@ -1,0 +1,120 @@
+"""Placement rules: distinct containers, promotion, rebuilt replicas, balance."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from splicer.grid.config import load_grids
+from splicer.grid.placement import ASYNC, PRIMARY, SYNC, MapSetPlacement
+from tests.grid.conftest import SAMPLE_DP, SAMPLE_OG
+
+MAPSET = load_grids(SAMPLE_OG, SAMPLE_DP)["session"].mapsets[0]
+
+
+def placed(names: list[str], mapset=MAPSET, hosts: dict[str, str] | None = None) -> MapSetPlacement:
+    """Containers joining one by one, each join followed by the catalog's steps."""
+    placement = MapSetPlacement("session", mapset)
+    live: dict[str, str] = {}
+    for name in names:
+        live[name] = (hosts or {}).get(name, "localhost")
+        settle(placement, live)
+    return placement
+
+
+def settle(placement: MapSetPlacement, live: dict[str, str]) -> None:
+    placement.fill(live)
+    placement.spread_replicas(live)
+    for p, part in enumerate(placement.parts):  # every replica has caught up
+        placement.ready.update((p, r) for r in part.replicas)
+    for p, old, new in placement.primary_moves(live):
+        placement.apply_move(p, old, new)
+
+
+def test_distinct_containers_and_balanced_primaries() -> None:
+    placement = placed(["c0", "c1"])
+    for part in placement.parts:
+        assert part.primary is not None
+        assert len(part.replicas) == 1
+        assert part.primary not in part.replicas
+    primaries, shards = placement.load({"c0": "", "c1": ""})
+    assert sorted(primaries.values()) == [23, 24]
+    assert shards == {"c0": 47, "c1": 47}
+    assert placement.kind(0, "c0") == PRIMARY  # the first container keeps the low partitions
+    assert {placement.kind(p, r) for p, part in enumerate(placement.parts)
+            for r in part.replicas} == {ASYNC}
+
+
+def test_one_container_holds_primaries_only() -> None:
+    placement = placed(["c0"])
+    assert all(part.primary == "c0" and part.replicas == [] for part in placement.parts)
+
+
+def test_sync_replicas_come_first_then_async() -> None:
+    mapset = replace(MAPSET, max_sync=1, max_async=1)
+    placement = placed(["c0", "c1", "c2"], mapset)
+    for p, part in enumerate(placement.parts):
+        assert [placement.kind(p, r) for r in part.replicas] == [SYNC, ASYNC]
+        assert len(set(part.holders())) == 3
+    primaries, shards = placement.load({"c0": "", "c1": "", "c2": ""})
+    assert max(primaries.values()) - min(primaries.values()) <= 1
+    assert max(shards.values()) - min(shards.values()) <= 1
+
+
+def test_a_lost_container_is_replaced_by_promotion_and_rebuilt_replicas() -> None:
+    mapset = replace(MAPSET, max_sync=1, max_async=0)
+    placement = placed(["c0", "c1", "c2"], mapset)
+    before = {p: (part.primary, list(part.replicas)) for p, part in enumerate(placement.parts)}
+    assert placement.drop("c1")
+    live = {"c0": "", "c2": ""}
+    for p, part in enumerate(placement.parts):
+        old_primary, old_replicas = before[p]
+        if old_primary == "c1":
+            assert part.primary == old_replicas[0]  # the in-sync replica was promoted
+    placement.fill(live)
+    for part in placement.parts:
+        assert part.primary in live and len(part.replicas) == 1
+        assert part.primary not in part.replicas and "c1" not in part.holders()
+
+
+def test_no_replica_left_means_an_empty_primary_elsewhere() -> None:
+    placement = placed(["c0"])
+    placement.drop("c0")
+    assert all(part.primary is None for part in placement.parts)
+    placement.fill({"c9": ""})
+    assert all(part.primary == "c9" for part in placement.parts)
+
+
+def test_a_returning_container_gets_shards_again() -> None:
+    mapset = replace(MAPSET, max_sync=1, max_async=0)
+    placement = placed(["c0", "c1", "c2"], mapset)
+    placement.drop("c2")
+    settle(placement, {"c0": "", "c1": ""})
+    assert placement.roles_of("c2") == {}
+    settle(placement, {"c0": "", "c1": "", "c2": ""})
+    primaries, shards = placement.load({"c0": "", "c1": "", "c2": ""})
+    assert primaries["c2"] >= 15 and shards["c2"] >= 31
+
+
+@pytest.mark.parametrize(("development_mode", "expected_host"), [
+    (False, "hostB"), (True, "hostA"),
+], ids=["production-prefers-another-host", "development-takes-the-emptiest"])
+def test_development_mode_decides_whether_hosts_matter(development_mode: bool,
+                                                       expected_host: str) -> None:
+    mapset = replace(MAPSET, partitions=1, development_mode=development_mode, max_async=1)
+    placement = MapSetPlacement("session", mapset)
+    hosts = {"a1": "hostA", "a2": "hostA", "b1": "hostB"}
+    placement.parts[0].primary = "a1"
+    # a2 and b1 are equally empty and a2 sorts first: only the host rule can pick b1
+    placement.fill(hosts)
+    assert hosts[placement.parts[0].replicas[0]] == expected_host
+
+
+def test_adopt_takes_over_what_containers_report() -> None:
+    placement = MapSetPlacement("session", MAPSET)
+    assert placement.adopt("c1", {3: PRIMARY, 4: ASYNC})
+    assert placement.adopt("c0", {3: ASYNC, 4: PRIMARY})
+    assert placement.parts[3].primary == "c1" and placement.parts[3].replicas == ["c0"]
+    assert placement.parts[4].primary == "c0" and placement.parts[4].replicas == ["c1"]
+    assert (4, "c1") in placement.ready
