@@ -16,6 +16,7 @@ class RecordingStore:
         self.batches: list[list[Write]] = []
         self.gets: list[tuple[str, str]] = []
         self.fail_next = False
+        self.closed = False
 
     async def get(self, map_name: str, key: str) -> bytes | None:
         self.gets.append((map_name, key))
@@ -32,3 +33,6 @@ class RecordingStore:
                 entries.pop(write.key, None)
             else:
                 entries[write.key] = write.value
+
+    async def close(self) -> None:
+        self.closed = True
