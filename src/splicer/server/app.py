@@ -176,10 +176,10 @@ class ServerApp:
         if body is None:
             raise web.HTTPNotFound(text=f"SRVE0190E: File not found: {inner}")
         content_type, encoding = mimetypes.guess_type(name)
-        response = web.Response(body=body, content_type=content_type or "application/octet-stream")
-        if encoding:
-            response.headers["Content-Encoding"] = encoding
-        return response
+        # A compressed file (x.tar.gz) is served as the bytes it is, not as an encoded tar.
+        if content_type is None or encoding is not None:
+            content_type = "application/octet-stream"
+        return web.Response(body=body, content_type=content_type)
 
     async def probe(
         self, request: web.Request, module: DeployedModule, inner: str, url_token: str | None
