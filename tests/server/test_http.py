@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from splicer.archives import open_app
-from splicer.server.app import SERVER_HEADER, DeployedModule, ServerApp, SessionTracking
+from splicer.server.app import CLONE_HEADER, SERVER_HEADER, DeployedModule, ServerApp, SessionTracking
 from splicer.server.probe import ServerIdentity
 from splicer.server.sessions.grid import GridSessionManager, GridSessionSettings
 from splicer.server.sessions.local import LocalSessionManager
@@ -172,9 +172,9 @@ def test_files_and_private_dirs(tmp_path: Path, path: str, status: int, content_
             method = "PUT" if status == 405 else "GET"
             async with http.request(method, url + ROOT + path, allow_redirects=False) as resp:
                 kind = resp.content_type if resp.status == 200 else None
-                return resp.status, kind, resp.headers.get(SERVER_HEADER, "")
+                return resp.status, kind, resp.headers.get(SERVER_HEADER, "") + "/" + resp.headers.get(CLONE_HEADER, "")
 
-    assert asyncio.run(run()) == (status, content_type, "server1")
+    assert asyncio.run(run()) == (status, content_type, "server1/A")
 
 
 def test_url_rewriting_and_url_encoding(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from splicer.server.webapp import WebApp
 log = logging.getLogger("splicer.server")
 
 SERVER_HEADER = "X-Splicer-Server"
+CLONE_HEADER = "X-Splicer-Clone"
 STATUS_PATH = "/_splicer/status"
 _PRIVATE_DIRS = ("web-inf", "meta-inf")
 
@@ -119,6 +120,7 @@ class ServerApp:
 
     async def _stamp(self, request: web.Request, response: web.StreamResponse) -> None:
         response.headers[SERVER_HEADER] = self.identity.name
+        response.headers[CLONE_HEADER] = self.identity.clone_id
 
     async def status(self, request: web.Request) -> web.Response:
         return web.json_response(
