@@ -105,8 +105,16 @@ def test_filter_settings_refused_at_start(tmp_path: Path, params: dict[str, str]
     assert (info.value.key, info.value.where.parts[-1]) == (key, "WEB-INF/web.xml")
 
 
-def test_module_without_filter_serves_local_sessions(tmp_path: Path) -> None:
-    war = write_zip(tmp_path / "Plain.war", session_war(PLAIN_WEB_XML))
+PARAMS_ONLY_WEB_XML = PLAIN_WEB_XML.replace(
+    "<session-config>",
+    "<context-param><param-name>objectGridName</param-name><param-value>session</param-value></context-param>\n"
+    "  <session-config>",
+)
+
+
+@pytest.mark.parametrize("web_xml", [PLAIN_WEB_XML, PARAMS_ONLY_WEB_XML], ids=["plain", "params-without-filter"])
+def test_module_without_filter_serves_local_sessions(tmp_path: Path, web_xml: str) -> None:
+    war = write_zip(tmp_path / "Plain.war", session_war(web_xml))
 
     async def run() -> tuple[dict[str, object], int, str]:
         async with AppServer(ServerOptions("server1", war, "A", host="127.0.0.1"), connect=_no_grid) as server:  # type: ignore[arg-type]
