@@ -39,6 +39,7 @@ class Placement:
         self.prefix = f"{self.root.prefix}:" if self.root.prefix else ""
         self.namespace = namespace
         self.children = [c for c in self.root if isinstance(c.tag, str)]
+        self._locals = [self.local(c) for c in self.children]
         root_span = layout.span(self.root)
         self.root_indent = layout.indent_before(root_span.start) or ""
         self.child_indent = self._child_indent()
@@ -50,10 +51,7 @@ class Placement:
         return q.localname if (q.namespace or "") == self.namespace else None
 
     def of_kind(self, kind: str) -> list[etree._Element]:
-        return [c for c in self.children if self.local(c) == kind]
-
-    def _rank(self, element: etree._Element) -> int:
-        return RANK.get(self.local(element) or "", UNRANKED)
+        return [c for c, local in zip(self.children, self._locals) if local == kind]
 
     def _child_indent(self) -> str:
         """The commonest indentation of the root's children (elements first, then comments)."""
@@ -121,7 +119,8 @@ class Placement:
         indent = self.child_indent
         if self.layout.indent_before(close_start) is not None:
             return Anchor(self.layout.line_start(close_start), indent, self.newline, indent)
-        return Anchor(close_start, self.newline + indent, "", indent, self.newline + self.root_indent)
+        closing = self.newline + self.root_indent
+        return Anchor(close_start, self.newline + indent, "", indent, closing)
 
     def first_among(self, kind: str) -> Anchor:
         """First among the existing elements of *kind*, else where the 2.3 order puts it."""
@@ -142,7 +141,8 @@ class Placement:
         if not self.children:
             return self._root_close()
         rank = RANK[kind]
-        later = [i for i, c in enumerate(self.children) if self._rank(c) > rank]
+        ranks = [RANK.get(local or "", UNRANKED) for local in self._locals]
+        later = [i for i, r in enumerate(ranks) if r > rank]
         if not later:
             return self.after(self.children[-1])
         if later[0] == 0:

@@ -45,7 +45,7 @@ def context_param(name: str, value: str) -> Node:
 
 
 def session_filter(dtd_content: bool) -> Node:
-    """The filter: 2.3 order (name first) for the DTD form, schema order (description first) else."""
+    """The filter: 2.3 order (name first) for the DTD form, else the schema order."""
     name = Node("filter-name", SESSION_FILTER_NAME)
     display = Node("display-name", SESSION_FILTER_NAME)
     description = Node("description", SESSION_FILTER_DESCRIPTION)

@@ -62,7 +62,7 @@ def schema_for(data: bytes) -> str | None:
 
 
 def validate_webxml(data: bytes, schemas_dir: Path) -> list[str]:
-    """Errors against the schema (or DTD) the descriptor declares, ``line N: message``; [] when valid.
+    """Errors against the declared schema (or DTD) as ``line N: message``; [] when valid.
 
     The instance is parsed with the safe parser (no DTD loading, no entities, no network)
     and validated against a local copy: an XSD picked by root namespace and version, the

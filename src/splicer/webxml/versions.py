@@ -43,7 +43,8 @@ UNKNOWN: Final = "unknown"
 UPGRADE_HINT: Final = (
     "Servlet 2.2 has no <filter> or <listener>; upgrade the descriptor first: replace the DOCTYPE "
     'with <!DOCTYPE web-app PUBLIC "-//Sun Microsystems, Inc.//DTD Web Application 2.3//EN" '
-    '"http://java.sun.com/dtd/web-app_2_3.dtd"> (or declare a Servlet 2.4+ schema), then splice again'
+    '"http://java.sun.com/dtd/web-app_2_3.dtd"> (or declare a Servlet 2.4+ schema), '
+    "then splice again"
 )
 
 # The Servlet 2.3 DTD child order of <web-app>.  Placement follows it in every version; the
