@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 
 def alive(pid: int) -> bool:
@@ -59,3 +66,59 @@ def descendants(root: int) -> list[int]:
         found += children
         frontier += children
     return [pid for pid in found if alive(pid)]
+
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "samples"
+
+
+@dataclass
+class Workspace:
+    """A folder whose path is in every command line verify starts, so leftovers are findable."""
+
+    root: Path
+
+    @property
+    def objectgrid_xml(self) -> Path:
+        return self.root / "objectGridStandAlone.xml"
+
+    @property
+    def deployment_xml(self) -> Path:
+        return self.root / "objectGridDeploymentStandAlone.xml"
+
+    @property
+    def ear(self) -> Path:
+        return self.root / "MySessionTest.ear"
+
+    @property
+    def properties(self) -> Path:
+        return self.root / "splicer.properties"
+
+    def grid_options(self) -> list[str]:
+        return ["--objectgrid-xml", str(self.objectgrid_xml), "--deployment-xml", str(self.deployment_xml)]
+
+    def survivors(self) -> list[int]:
+        return wait_gone(processes_mentioning(str(self.root)), timeout=10.0)
+
+
+def verify_cli(*args: str | Path, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "splicer", "verify", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, cwd=REPO)
+
+
+def json_report(result: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    try:
+        data: dict[str, object] = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"no JSON on stdout (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return data
+
+
+def spliced_web_xml(workspace: Workspace, tmp: Path, properties: Path | None = None) -> bytes:
+    """The sample's web.xml after a real splice: what a spliced module carries."""
+    from splicer import splice
+
+    out = tmp / "spliced.ear"
+    splice(workspace.ear, properties or workspace.properties, output=out)
+    with zipfile.ZipFile(out) as ear, zipfile.ZipFile(ear.open("MySessionTestWeb.war")) as war:
+        return war.read("WEB-INF/web.xml")

@@ -96,37 +96,48 @@ class Topology:
         await self.stop()
 
     async def start(self) -> None:
+        """Catalog, then the containers, then the servers, then the plug-in in front of them."""
+        await self.start_grid()
+        await self.start_servers()
+        await self.start_proxy({name: (server.endpoint, self.clone_of[name])
+                                for name, server in self.servers.items() if server.endpoint})
+
+    async def start_grid(self) -> None:
         config = self.config
         config.workdir.mkdir(parents=True, exist_ok=True)
-        timeout = config.start_timeout
         client_port, peer_port = free_ports(2, config.host)
         self.catalog = Component("catalog", "cs0", splicer_argv(
             "grid", "catalog", "cs0",
             "--catalog-endpoints", f"cs0:{config.host}:{client_port}:{peer_port}",
             "--listener-port", "0", "--host", config.host,
         ), self._log("catalog-cs0"))
-        await self.catalog.start(timeout)
+        await self.catalog.start(config.start_timeout)
         for name in CONTAINER_NAMES:
             self.containers[name] = Component("container", name, splicer_argv(
                 "grid", "container", name,
                 "--objectgrid-xml", str(config.objectgrid_xml),
                 "--deployment-xml", str(config.deployment_xml),
-                "--catalog", self.catalog_address, "--host", config.host,
+                "--catalog", self.catalog_address, "--host", config.host, "--port", "0",
             ), self._log(f"container-{name}"))
-        await asyncio.gather(*(c.start(timeout) for c in self.containers.values()))
+        await asyncio.gather(*(c.start(config.start_timeout) for c in self.containers.values()))
+
+    async def start_servers(self) -> None:
         for name in SERVER_NAMES:
             self.servers[name] = Component("server", name, self._server_argv(name, 0), self._log(name))
-        await asyncio.gather(*(s.start(timeout) for s in self.servers.values()))
+        await asyncio.gather(*(s.start(self.config.start_timeout) for s in self.servers.values()))
         # Restarts must come back on the same port: the plug-in's file names it.
         for name, server in self.servers.items():
             assert server.endpoint is not None
             server.argv = self._server_argv(name, server.endpoint.port)
-        await self._write_plugin_cfg()
+
+    async def start_proxy(self, servers: dict[str, tuple[Endpoint, str]]) -> Endpoint:
+        """The plug-in routing to ``servers`` (name -> endpoint, clone id), however started."""
+        await self.write_plugin_cfg(servers)
         self.proxy = Component("proxy", "webserver1", splicer_argv(
-            "plugin", "proxy", "--config", str(self.plugin_cfg), "--host", config.host, "--port", "0",
-            "--retry-interval", f"{config.retry_interval:g}",
+            "plugin", "proxy", "--config", str(self.plugin_cfg), "--host", self.config.host, "--port", "0",
+            "--retry-interval", f"{self.config.retry_interval:g}",
         ), self._log("proxy-webserver1"))
-        await self.proxy.start(timeout)
+        return await self.proxy.start(self.config.start_timeout)
 
     def _server_argv(self, name: str, port: int) -> list[str]:
         return splicer_argv(
@@ -135,19 +146,17 @@ class Topology:
             "--session-id-reuse",
         )
 
-    async def _write_plugin_cfg(self) -> None:
+    async def write_plugin_cfg(self, servers: dict[str, tuple[Endpoint, str]]) -> None:
         """GenPluginCfg for each server, then pluginCfgMerge, as the tutorial's section 5."""
         config = self.config
         singles: list[Path] = []
         commands = []
-        for index, (name, server) in enumerate(self.servers.items(), start=1):
-            assert server.endpoint is not None
+        for index, (name, (endpoint, clone)) in enumerate(servers.items(), start=1):
             single = config.workdir / f"plugin-cfg_{index}.xml"
             singles.append(single)
             commands.append(self._cli([
-                "plugin", "gen", "--server", name, "--host", server.endpoint.host,
-                "--port", str(server.endpoint.port), "--clone-id", self.clone_of[name],
-                "--app", str(config.app), "--node", f"localhostNode0{index}",
+                "plugin", "gen", "--server", name, "--host", endpoint.host, "--port", str(endpoint.port),
+                "--clone-id", clone, "--app", str(config.app), "--node", f"localhostNode0{index}",
                 "--retry-interval", f"{config.retry_interval:g}", "-o", str(single),
             ], "plugin-gen"))
         await asyncio.gather(*commands)
