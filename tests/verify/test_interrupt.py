@@ -1,0 +1,56 @@
+"""Ctrl-C (SIGINT) or SIGTERM in the middle of `splicer verify` leaves no process behind."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from verify.support import REPO, Workspace, descendants, wait_gone
+
+pytestmark = pytest.mark.slow
+
+
+def wait_for_ready(log: Path, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.is_file() and "READY " in log.read_text(errors="replace"):
+            return
+        time.sleep(0.02)
+    pytest.fail(f"{log.name} never said READY")
+
+
+@pytest.mark.parametrize(
+    ("sig", "when"),
+    [
+        (signal.SIGINT, "catalog-cs0.log"),  # while the topology is starting
+        (signal.SIGINT, "proxy-webserver1.log"),  # everything up, the scenario running
+        (signal.SIGTERM, "proxy-webserver1.log"),
+    ],
+    ids=["sigint-during-start", "sigint-during-scenario", "sigterm-during-scenario"],
+)
+def test_a_signal_stops_every_child(workspace: Workspace, tmp_path: Path, sig: signal.Signals, when: str) -> None:
+    logs = tmp_path / "logs"
+    verify = subprocess.Popen(
+        [sys.executable, "-m", "splicer", "verify", str(workspace.ear), str(workspace.properties),
+         "--keep-logs", str(logs), *workspace.grid_options()],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        wait_for_ready(logs / when)
+        children = descendants(verify.pid)
+        assert children, "verify had started no process yet"
+        verify.send_signal(sig)
+        out, err = verify.communicate(timeout=60)
+    finally:
+        if verify.poll() is None:
+            verify.kill()
+            verify.wait()
+    assert verify.returncode == 130, out + err
+    assert "CWWSM0401E: interrupted; every process verify started has been stopped" in err
+    assert wait_gone(children) == [], "children of verify outlived it"
+    assert workspace.survivors() == []
