@@ -142,7 +142,9 @@ def test_replication_interval_batches_until_tick_and_flushes_on_stop() -> None:
         await store_data(manager, first.id, "y", T0 + 1)
         before = [len(b) for b in store.batches]
         ticks.put_nowait(None)
-        for _ in range(5):
+        for _ in range(100):  # let the replicator task take the tick and write its batch
+            if replicator.batches:
+                break
             await asyncio.sleep(0)
         after_tick = [len(b) for b in store.batches]
         await store_data(manager, first.id, "z", T0 + 2)
