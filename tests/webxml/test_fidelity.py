@@ -173,3 +173,38 @@ def test_where_is_kept_on_results() -> None:
     result = splice_webxml(data, [], Where(("a.war", "WEB-INF/web.xml")))
     assert result.actions[0] == "add filter HttpSessionFilter"
     assert result.warnings == []
+
+
+_F = (
+    "<filter><description>Filter that provides for an ObjectGrid based Session Manager.</description>"
+    "<display-name>HttpSessionFilter</display-name><filter-name>HttpSessionFilter</filter-name>"
+    "<filter-class>com.ibm.ws.xs.sessionmanager.HttpSessionFilter</filter-class></filter>"
+)
+_M = (
+    "<filter-mapping><filter-name>HttpSessionFilter</filter-name><url-pattern>/*</url-pattern>"
+    "<dispatcher>REQUEST</dispatcher></filter-mapping>"
+)
+_L = (
+    "<listener><description>IBMSessionListener</description><display-name>IBMSessionListener"
+    "</display-name><listener-class>com.ibm.ws.xs.sessionmanager.IBMHttpSessionListener"
+    "</listener-class></listener>"
+)
+_APP_F = "<filter><filter-name>f</filter-name><filter-class>F</filter-class></filter>"
+_APP_M = "<filter-mapping><filter-name>f</filter-name><url-pattern>/a</url-pattern></filter-mapping>"
+_APP_L = "<listener><listener-class>L</listener-class></listener>"
+_S = "<servlet><servlet-name>s</servlet-name></servlet>"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (f"<web-app {JAVAEE}> <!-- multi\n  line -->{_S}\n</web-app>\n",
+         f"<web-app {JAVAEE}>\n    {_F}\n    {_M}\n    {_L} <!-- multi\n  line -->{_S}\n</web-app>\n"),
+        (f"<web-app {JAVAEE}>\n  {_APP_F}{_APP_M}\n  {_APP_L}\n</web-app>\n",
+         f"<web-app {JAVAEE}>\n  {_F}\n  {_APP_F}{_M}\n  {_APP_M}\n  {_L}\n  {_APP_L}\n</web-app>\n"),
+    ],
+    ids=["comment-after-root-tag", "glued-siblings"],
+)
+def test_neighbours_on_the_same_line(before: str, after: str) -> None:
+    """What shares a line with the anchor keeps its text; ours go on lines of their own."""
+    assert splice_webxml(before.encode(), [], WHERE).output == after.encode()

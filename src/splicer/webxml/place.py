@@ -42,6 +42,8 @@ class Placement:
         self._locals = [self.local(c) for c in self.children]
         root_span = layout.span(self.root)
         self.root_indent = layout.indent_before(root_span.start) or ""
+        # A document written on one line gets its additions on that line too.
+        self.one_line = layout.single_line(self.root)
         self.child_indent = self._child_indent()
         self.unit = self._unit()
 
@@ -95,24 +97,27 @@ class Placement:
         indent = self.layout.indent_before(start)
         if indent is not None:
             return Anchor(self.layout.line_start(start), indent, self.newline, indent)
-        return Anchor(start, "", self.layout.blanks_before(start), self.child_indent)
+        if self.one_line:
+            return Anchor(start, "", self.layout.blanks_before(start), self.child_indent)
+        # Something precedes it on its line: ours go there, and it moves to a line of its own.
+        return Anchor(start, "", self.newline + self.child_indent, self.child_indent)
 
     def after(self, element: etree._Element) -> Anchor:
         """Just after *element*: on new lines below its line (trailing comments stay with it)."""
         span = self.layout.span(element)
         indent = self.layout.indent_before(span.start)
-        if indent is None:
-            indent = self.child_indent
-        if self.layout.rest_is_blank(span.end):
-            return Anchor(self.layout.line_end(span.end), self.newline + indent, "", indent)
-        return Anchor(span.end, self.layout.blanks_after(span.end), "", indent)
+        return self._after(span.end, self.child_indent if indent is None else indent)
+
+    def _after(self, pos: int, indent: str) -> Anchor:
+        if self.layout.rest_is_blank(pos):
+            return Anchor(self.layout.line_end(pos), self.newline + indent, "", indent)
+        if self.one_line:
+            return Anchor(pos, self.layout.blanks_after(pos), "", indent)
+        # More follows on the line: ours go on new lines, the rest of the line after them.
+        return Anchor(pos, self.newline + indent, "", indent)
 
     def _root_open(self) -> Anchor:
-        open_end = self.layout.span(self.root).open_end
-        indent = self.child_indent
-        if self.layout.rest_is_blank(open_end):
-            return Anchor(self.layout.line_end(open_end), self.newline + indent, "", indent)
-        return Anchor(open_end, "", self.layout.blanks_after(open_end), indent)
+        return self._after(self.layout.span(self.root).open_end, self.child_indent)
 
     def _root_close(self) -> Anchor:
         close_start = self.layout.span(self.root).close_start
