@@ -1,4 +1,21 @@
-"""web.xml: versions, the splice as text edits on the original bytes, validation, a read model."""
+"""web.xml: versions, the splice as text edits on the original bytes, validation, a read model.
+
+Decisions where the spec leaves room (the README should carry them too):
+
+- Placement follows the Servlet 2.3 order in every version; a kind the file lacks goes
+  right after the element before its 2.3 slot, so a comment heading the next element stays
+  with it.  An existing session filter or listener is left where it is; only the mapping
+  must be first, and is moved there (the one edit that is not an insertion, with a changed
+  param-value and the expansion of a self-closing ``<web-app/>``).
+- A root with no namespace and no Servlet DOCTYPE (Tomcat accepts it) has version
+  "unknown": the elements take the Servlet 2.3 shapes (no ``<dispatcher>``, which means
+  REQUEST everywhere; a bare listener), with warning CWWSM0531W.
+- Jakarta namespaces (5.0+) are spliced with warning CWWSM0530W: the filter is javax.servlet.
+- param-values are compared trimmed, as containers read them; new values are escaped, and
+  characters the file's encoding cannot hold become character references.
+- Conflicts: our filter name with another class, our class under another name, a file that
+  sets one of our context-params twice or without a value.  Nothing else is judged.
+"""
 
 from splicer.webxml.edit import (
     JAKARTA_WARNING,
