@@ -208,3 +208,30 @@ _S = "<servlet><servlet-name>s</servlet-name></servlet>"
 def test_neighbours_on_the_same_line(before: str, after: str) -> None:
     """What shares a line with the anchor keeps its text; ours go on lines of their own."""
     assert splice_webxml(before.encode(), [], WHERE).output == after.encode()
+
+
+@pytest.mark.parametrize(
+    ("codec", "declared", "newline", "sample"),
+    [
+        ("utf-8", "UTF-8", "\r", "Zürich 日本 €"),
+        ("cp1252", "windows-1252", "\n", "Zürich €"),
+        ("shift_jis", "Shift_JIS", "\r\n", "日本語"),
+        ("iso2022_jp", "ISO-2022-JP", "\n", "日本語"),
+        ("utf-16-be", "UTF-16BE", "\n", "Zürich 日本 €"),
+        ("utf-32-le", None, "\n", "Zürich 日本 €"),
+    ],
+    ids=["lone-cr", "windows-1252", "shift-jis", "iso-2022-jp", "utf-16be-no-bom", "utf-32le-bom"],
+)
+def test_encodings_and_line_breaks(codec: str, declared: str | None, newline: str, sample: str) -> None:
+    decl = f'<?xml version="1.0" encoding="{declared}"?>' if declared else '<?xml version="1.0"?>'
+    lines = [decl, f"<web-app {JAVAEE}>", f"  <display-name>{sample}</display-name>", "</web-app>", ""]
+    bom = codecs.BOM_UTF32_LE if codec == "utf-32-le" else b""
+    data = bom + newline.join(lines).encode(codec)
+    params = [("objectGridName", "セッション €")]
+    result = splice_webxml(data, params, WHERE)
+    assert is_subsequence(data, result.output)
+    assert_spliced(result.output, params)
+    out = result.output[len(bom) :].decode(codec)
+    assert f"<display-name>{sample}</display-name>{newline}" in out
+    assert out.count("\n") + out.count("\r") - out.count("\r\n") == out.count(newline)
+    assert splice_webxml(result.output, params, WHERE).changed is False
