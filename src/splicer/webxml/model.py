@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from splicer.errors import DescriptorError, Where
-from splicer.webxml.versions import detect_version, line, text_of
+from splicer.webxml.versions import JAKARTA_NS, detect_version, line, text_of
 from splicer.xmlsafe import parse_xml
 
 
@@ -79,7 +79,7 @@ class Descriptor:
 
     @property
     def jakarta(self) -> bool:
-        return self.namespace.startswith("https://jakarta.ee/")
+        return self.namespace == JAKARTA_NS
 
 
 class _Reader:

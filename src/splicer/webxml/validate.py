@@ -10,7 +10,7 @@ from typing import Any
 from lxml import etree
 
 from splicer.errors import Where
-from splicer.webxml.versions import DTD_FILES, XSD_FILES, detect_version
+from splicer.webxml.versions import detect_version
 from splicer.xmlsafe import parse_xml
 
 
@@ -55,12 +55,6 @@ def _dtd(folder: Path, name: str) -> etree.DTD:
     return etree.DTD(str(folder / name))
 
 
-def schema_for(data: bytes) -> str | None:
-    """The schema or DTD file a descriptor is validated with (None when there is none)."""
-    tree = parse_xml(data, Where())
-    return detect_version(tree, Where()).schema_file
-
-
 def validate_webxml(data: bytes, schemas_dir: Path) -> list[str]:
     """Errors against the declared schema (or DTD) as ``line N: message``; [] when valid.
 
@@ -72,13 +66,11 @@ def validate_webxml(data: bytes, schemas_dir: Path) -> list[str]:
     folder = Path(schemas_dir).resolve()
     tree = parse_xml(data, Where())
     info = detect_version(tree, Where())
-    if info.form == "dtd":
-        validator: etree._Validator = _dtd(folder, DTD_FILES[info.version])
-    elif info.form == "xsd" and (info.namespace, info.version) in XSD_FILES:
-        validator = _xsd(folder, XSD_FILES[(info.namespace, info.version)])
-    else:
+    name = info.schema_file
+    if name is None:
         shown = info.namespace or "none"
         return [f"line 1: no schema for namespace {shown} and version {info.version}"]
+    validator: etree._Validator = _dtd(folder, name) if info.form == "dtd" else _xsd(folder, name)
     if validator.validate(tree):
         return []
     errors: Iterable[Any] = validator.error_log  # type: ignore[assignment]  # lxml-stubs
