@@ -126,7 +126,7 @@ def _move_mapping(doc: Doc, where: Where) -> list[Edit]:
     assert found.mapping is not None
     layout, text = doc.layout, doc.source.text
     span = layout.span(found.mapping)
-    first = doc.place.of_kind("filter-mapping")[0]
+    first = doc.of_kind("filter-mapping")[0]
     cut_start, cut_end = span.start, span.end
     line_end = layout.line_end(span.end)
     if layout.indent_before(span.start) is not None and not text[span.end : line_end].strip(" \t"):
@@ -180,8 +180,9 @@ def _verify(doc: Doc, plan: _Plan, children: int, where: Where) -> None:
         problems.append("the session filter mapping is not the first")
     if found.listener is None:
         problems.append("the session listener is missing")
-    if len(doc.place.children) != children:
-        problems.append(f"{len(doc.place.children)} elements under the root, expected {children}")
+    count = len(doc.element_children())
+    if count != children:
+        problems.append(f"{count} elements under the root, expected {children}")
     if problems:
         raise DescriptorError(
             "the spliced descriptor failed its own check: " + "; ".join(problems), where
@@ -224,7 +225,7 @@ def splice_webxml(
     result = WebXmlResult(data, False, doc.info.version, doc.info.jakarta, plan.actions, warnings)
     if not plan.actions:
         return result
-    children = len(doc.place.children) + len(plan.adds) + plan.add_filter + plan.add_listener
+    children = len(doc.element_children()) + len(plan.adds) + plan.add_filter + plan.add_listener
     children += plan.mapping == "add"
     output = data
     phases: tuple[Callable[[Doc], list[Edit]], ...] = (

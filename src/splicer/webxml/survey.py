@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,23 +17,43 @@ from splicer.webxml.versions import VersionInfo, detect_version, line, text_of
 from splicer.xmlsafe import parse_xml
 
 
-@dataclass
 class Doc:
-    """One parse of the bytes: tree, version, text, node offsets, placement rules."""
+    """One parse of the bytes: tree and version now; text, offsets and placement on demand.
 
-    tree: etree._ElementTree
-    info: VersionInfo
-    source: Source
-    layout: Layout
-    place: Placement
+    A descriptor that needs no change is judged from the tree alone, so the scanner only
+    runs on documents that are about to be edited.
+    """
+
+    def __init__(self, data: bytes, where: Where) -> None:
+        self.data = data
+        self.where = where
+        self.tree = parse_xml(data, where)
+        self.info: VersionInfo = detect_version(self.tree, where)
+        self.root = self.tree.getroot()
+
+    @functools.cached_property
+    def source(self) -> Source:
+        return Source(self.data, self.tree.docinfo.encoding, self.where)
+
+    @functools.cached_property
+    def layout(self) -> Layout:
+        return Layout(self.source.text, self.tree, self.where)
+
+    @functools.cached_property
+    def place(self) -> Placement:
+        return Placement(self.layout, self.info.namespace, self.source.newline)
+
+    def element_children(self) -> list[etree._Element]:
+        return [c for c in self.root if isinstance(c.tag, str)]
+
+    def of_kind(self, kind: str) -> list[etree._Element]:
+        """The root's children named *kind* in the root's namespace."""
+        ns = self.info.namespace
+        return self.root.findall(f"{{{ns}}}{kind}" if ns else kind)
 
 
 def read_doc(data: bytes, where: Where) -> Doc:
-    tree = parse_xml(data, where)
-    info = detect_version(tree, where)
-    source = Source(data, tree.docinfo.encoding, where)
-    layout = Layout(source.text, tree, where)
-    return Doc(tree, info, source, layout, Placement(layout, info.namespace, source.newline))
+    return Doc(data, where)
 
 
 def child_text(element: etree._Element, namespace: str, local: str) -> str | None:
@@ -65,11 +86,11 @@ class Survey:
 
 def survey(doc: Doc, names: list[str], where: Where) -> Survey:
     """Find what exists; raise SpliceConflictError where the file contradicts the splice."""
-    place, ns = doc.place, doc.info.namespace
+    ns = doc.info.namespace
     params: dict[str, etree._Element] = {}
     values: dict[str, str] = {}
     wanted = set(names)
-    for cp in place.of_kind("context-param"):
+    for cp in doc.of_kind("context-param"):
         name = child_text(cp, ns, "param-name")
         if name is None or name not in wanted:
             continue
@@ -88,7 +109,7 @@ def survey(doc: Doc, names: list[str], where: Where) -> Survey:
         params[name], values[name] = cp, value
 
     session_filter: etree._Element | None = None
-    for flt in place.of_kind("filter"):
+    for flt in doc.of_kind("filter"):
         name, klass = child_text(flt, ns, "filter-name"), child_text(flt, ns, "filter-class")
         if name == SESSION_FILTER_NAME:
             if session_filter is not None:
@@ -110,11 +131,11 @@ def survey(doc: Doc, names: list[str], where: Where) -> Survey:
                 hint=f"name that filter {SESSION_FILTER_NAME} so that splicing recognises it",
             )
 
-    mappings = place.of_kind("filter-mapping")
+    mappings = doc.of_kind("filter-mapping")
     ours = [m for m in mappings if child_text(m, ns, "filter-name") == SESSION_FILTER_NAME]
     listeners = [
         li
-        for li in place.of_kind("listener")
+        for li in doc.of_kind("listener")
         if child_text(li, ns, "listener-class") == SESSION_LISTENER_CLASS
     ]
     return Survey(
