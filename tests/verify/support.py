@@ -9,9 +9,13 @@ import sys
 import time
 import zipfile
 from dataclasses import dataclass
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 
 def alive(pid: int) -> bool:
@@ -122,3 +126,28 @@ def spliced_web_xml(workspace: Workspace, tmp: Path, properties: Path | None = N
     splice(workspace.ear, properties or workspace.properties, output=out)
     with zipfile.ZipFile(out) as ear, zipfile.ZipFile(ear.open("MySessionTestWeb.war")) as war:
         return war.read("WEB-INF/web.xml")
+
+
+class BackgroundLoop:
+    """An event loop in a thread, so a test can keep async components alive between calls."""
+
+    def __init__(self) -> None:
+        import asyncio
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="test-loop", daemon=True)
+
+    def __enter__(self) -> BackgroundLoop:
+        self.thread.start()
+        return self
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def __exit__(self, *exc: object) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
