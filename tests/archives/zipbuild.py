@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,6 +64,8 @@ def war_entries(web_xml: bytes | None = WEB_XML) -> dict[str, bytes | E]:
         "WEB-INF/classes/App.class": b"\xca\xfe\xba\xbe" + bytes(range(256)) * 8,
         "WEB-INF/lib/": b"",
         "WEB-INF/lib/dep.jar": E(make_zip({"a/B.class": b"\xca\xfe\xba\xbe" * 50}), zipfile.ZIP_STORED),
+        # Big and incompressible: a rewritten WAR stores these deflated bytes as stored blocks.
+        "WEB-INF/lib/big.jar": random.Random(7).randbytes(150_000),
         "index.jsp": b"<html>hello</html>\n",
     }
     if web_xml is not None:

@@ -6,9 +6,11 @@ import os
 import struct
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, NamedTuple
+
+from splicer.archives.deflate import Deflater, pieces
 
 from splicer.archives.zipraw import (
     CEN, EOCD, EOCD64, LIMIT16, LIMIT32, LOC, LOC64, ZIP64_TAG, Entry, join_extra, split_extra,
@@ -16,7 +18,7 @@ from splicer.archives.zipraw import (
 
 __all__ = [
     "STORED", "DEFLATED", "EntrySpec", "source_date_epoch", "dos_stamp", "newest_stamp",
-    "spec_for_change", "spec_for_new", "central_for_copy", "write_entry", "end_records",
+    "spec_for_change", "spec_for_new", "central_for_copy", "Written", "write_entry", "end_records",
 ]
 
 STORED, DEFLATED = 0, 8
@@ -24,7 +26,6 @@ EXT_TIME_TAG = 0x5455  # "UT" extended timestamp: unix seconds, set by zip and m
 MIN_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a DOS stamp can hold
 MAX_EPOCH = 4354819198  # 2107-12-31T23:59:58Z, the latest
 DEFAULT_MODE = 0o100644  # new entries: a regular file rw-r--r--, whatever the umask
-CHUNK = 1 << 20
 
 
 def source_date_epoch() -> int | None:
@@ -156,40 +157,42 @@ def _central(spec: EntrySpec, crc: int, csize: int, usize: int, offset: int) -> 
     ) + spec.raw_name + extra + spec.comment
 
 
-def write_entry(out: BinaryIO, spec: EntrySpec, data: IO[bytes], usize: int) -> bytes:
-    """Write ``usize`` bytes from ``data`` as one entry at ``out``'s position; return its central header.
+class Written(NamedTuple):
+    """Where an entry went: its central header, and the span of its (compressed) data."""
+
+    central: bytes
+    data_start: int
+    data_end: int
+
+
+def write_entry(out: BinaryIO, spec: EntrySpec, data: IO[bytes], usize: int,
+                stored: Sequence[tuple[int, int]] = ()) -> Written:
+    """Write ``usize`` bytes from ``data`` as one entry at ``out``'s position.
 
     The local header is written first with the sizes unknown, then patched once the data is
     in: ``out`` is a seekable temporary file, so no data descriptor is needed.  ZIP64 sizes
     are used when the data comes near 4 GiB (deflate may grow incompressible data a little).
+    ``stored`` names byte ranges of ``data`` that are compressed already (see ``deflate``).
     """
     offset = out.tell()
     zip64 = usize * 1.05 >= LIMIT32
     out.write(_local(spec, 0, 0, 0, zip64))
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15) if spec.method == DEFLATED else None
-    crc = csize = 0
-    remaining = usize
-    while remaining:
-        chunk = data.read(min(CHUNK, remaining))
-        if not chunk:
-            raise EOFError("changed entry data ended early")
-        remaining -= len(chunk)
+    start = out.tell()
+    deflater = Deflater() if spec.method == DEFLATED else None
+    crc = 0
+    for chunk, compressed in pieces(data, usize, stored if deflater else ()):
         crc = zlib.crc32(chunk, crc)
-        if compressor is not None:
-            chunk = compressor.compress(chunk)
-        out.write(chunk)
-        csize += len(chunk)
-    if compressor is not None:
-        tail = compressor.flush()
-        out.write(tail)
-        csize += len(tail)
+        out.write(chunk if deflater is None else deflater.feed(chunk, compressed))
+    if deflater is not None:
+        out.write(deflater.finish())
+    end = out.tell()
+    csize = end - start
     if not zip64 and csize >= LIMIT32:
         raise OverflowError("compressed entry passed 4 GiB without ZIP64 sizes")
-    end = out.tell()
     out.seek(offset)
     out.write(_local(spec, crc, csize, usize, zip64))
     out.seek(end)
-    return _central(spec, crc, csize, usize, offset)
+    return Written(_central(spec, crc, csize, usize, offset), start, end)
 
 
 def end_records(count: int, cd_start: int, cd_size: int, comment: bytes, zip64: bool) -> bytes:

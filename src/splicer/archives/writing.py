@@ -140,8 +140,8 @@ def _placement(entries: list[zipraw.Entry], new: list[str]) -> dict[int, list[st
 class _RawRun:
     """Consecutive untouched records, copied in one go (most of an archive is one run)."""
 
-    def __init__(self, reader: ZipAppReader, out: BinaryIO) -> None:
-        self.reader, self.out = reader, out
+    def __init__(self, reader: ZipAppReader, out: BinaryIO, compressed: list[tuple[int, int]]) -> None:
+        self.reader, self.out, self.compressed = reader, out, compressed
         self.start = self.end = -1
         self.out_start = 0
 
@@ -150,7 +150,10 @@ class _RawRun:
             self.flush()
             self.start, self.end, self.out_start = entry.offset, entry.offset, self.out.tell()
         self.end = entry.end
-        return records.central_for_copy(entry, self.out_start + entry.offset - self.start)
+        moved = self.out_start - self.start
+        if entry.method == records.DEFLATED:
+            self.compressed.append((entry.data_offset + moved, entry.data_offset + entry.csize + moved))
+        return records.central_for_copy(entry, entry.offset + moved)
 
     def flush(self) -> None:
         if self.start >= 0:
@@ -158,8 +161,11 @@ class _RawRun:
         self.start = self.end = -1
 
 
-def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> None:
-    """Write the archive of ``reader`` with ``changes`` to ``out`` (seekable, at position 0)."""
+def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> list[tuple[int, int]]:
+    """Write the archive of ``reader`` with ``changes`` to ``out`` (seekable, at position 0).
+
+    Returns the byte ranges of ``out`` that hold deflated data, for ``deflate.Deflater``.
+    """
     changes = _flatten(reader, changes)
     entries = reader.directory.entries
     new = [name for name in changes if name not in reader.entries]
@@ -171,8 +177,14 @@ def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> None:
     first = min((e.offset for e in entries), default=reader.directory.cd_start)
     # Bytes before the first record (a launcher stub) are kept; offsets become absolute.
     zipraw.copy_range(reader.blob, 0, first, out)
-    run = _RawRun(reader, out)
+    compressed: list[tuple[int, int]] = []
+    run = _RawRun(reader, out, compressed)
     centrals: list[bytes] = []
+
+    def written(entry: records.Written, method: int) -> None:
+        centrals.append(entry.central)
+        if method == records.DEFLATED:
+            compressed.append((entry.data_start, entry.data_end))
 
     def add_new(names: list[str]) -> None:
         run.flush()
@@ -180,7 +192,7 @@ def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> None:
             data = changes[name]
             assert isinstance(data, bytes)
             spec = records.spec_for_new(name, stamp)
-            centrals.append(records.write_entry(out, spec, io.BytesIO(data), len(data)))
+            written(records.write_entry(out, spec, io.BytesIO(data), len(data)), spec.method)
 
     add_new(after.get(-1, []))
     for index, entry in enumerate(entries):
@@ -191,10 +203,10 @@ def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> None:
             run.flush()
             spec = records.spec_for_change(entry, zipraw.read_local_extra(reader.blob, entry))
             if isinstance(value, bytes):
-                centrals.append(records.write_entry(out, spec, io.BytesIO(value), len(value)))
+                written(records.write_entry(out, spec, io.BytesIO(value), len(value)), spec.method)
             else:
                 assert isinstance(value, dict)
-                centrals.append(_write_nested(reader, entry, value, spec, out))
+                written(_write_nested(reader, entry, value, spec, out), spec.method)
         if index in after:
             add_new(after[index])
     run.flush()
@@ -203,14 +215,15 @@ def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> None:
         out.write(central)
     out.write(records.end_records(len(centrals), cd_start, out.tell() - cd_start,
                                   reader.directory.comment, reader.directory.zip64))
+    return compressed
 
 
 def _write_nested(reader: ZipAppReader, entry: zipraw.Entry, changes: Changes,
-                  spec: records.EntrySpec, out: BinaryIO) -> bytes:
+                  spec: records.EntrySpec, out: BinaryIO) -> records.Written:
     """Rewrite a nested archive into a spool (on disk past the bound), then store it as ``entry``."""
     with reader.nested(entry.name) as inner, tempfile.SpooledTemporaryFile(max_size=reader.limits.spool_memory) as spool:
         assert isinstance(inner, ZipAppReader)
-        rewrite_zip(inner, changes, spool)  # type: ignore[arg-type]
+        compressed = rewrite_zip(inner, changes, spool)  # type: ignore[arg-type]
         size = spool.tell()
         spool.seek(0)
-        return records.write_entry(out, spec, spool, size)
+        return records.write_entry(out, spec, spool, size, compressed)

@@ -1,0 +1,75 @@
+"""Deflate a rewritten nested archive without compressing its compressed data a second time.
+
+A nested WAR that changes must be stored again with its method, usually DEFLATED.  Most of
+its bytes are the raw-copied data of entries that are themselves deflated (JARs, classes):
+running deflate over them again costs most of a splice and saves almost nothing.  So those
+byte ranges go out as *stored* deflate blocks (RFC 1951 section 3.2.4), and the rest
+(headers, central directory, re-encoded entries) is compressed at the default level.  Each
+compressed stretch ends with a full flush, which byte-aligns the output and resets the
+compressor's history, so no back-reference ever reaches across a stored stretch; the
+pieces join into one ordinary deflate stream, the way pigz joins its chunks.  zlib itself
+cannot switch between the two mid-stream from Python (``deflateParams`` is not exposed).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator, Sequence
+from typing import IO
+
+__all__ = ["CHUNK", "MIN_STORED_RANGE", "Deflater", "pieces"]
+
+CHUNK = 1 << 20
+MIN_STORED_RANGE = 4096  # shorter compressed stretches stay in the deflated stream
+_MAX_BLOCK = 0xFFFF  # a stored block holds at most 65535 bytes
+
+
+def pieces(data: IO[bytes], size: int, stored: Sequence[tuple[int, int]]) -> Iterator[tuple[bytes, bool]]:
+    """``size`` bytes of ``data`` as (chunk, is_compressed_already) pieces.
+
+    ``stored`` holds sorted, non-overlapping [start, end) ranges of bytes that are compressed
+    already; pieces never straddle a range boundary.
+    """
+    ranges = iter([(a, b) for a, b in stored if b - a >= MIN_STORED_RANGE and 0 <= a and b <= size])
+    current = next(ranges, None)
+    pos = 0
+    while pos < size:
+        if current is None:
+            end, inside = size, False
+        elif pos >= current[0]:
+            end, inside = current[1], True
+        else:
+            end, inside = current[0], False
+        length = min(CHUNK, end - pos)
+        chunk = data.read(length)
+        if len(chunk) != length:
+            raise EOFError("data ended early")
+        pos += length
+        if current is not None and pos >= current[1]:
+            current = next(ranges, None)
+        yield chunk, inside
+
+
+class Deflater:
+    """A raw deflate stream fed with pieces that are either to compress or to store."""
+
+    def __init__(self) -> None:
+        self._compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        self._pending = False  # the compressor holds input not yet flushed
+
+    def feed(self, chunk: bytes, compressed_already: bool) -> bytes:
+        if not compressed_already:
+            self._pending = True
+            return self._compressor.compress(chunk)
+        head = self._compressor.flush(zlib.Z_FULL_FLUSH) if self._pending else b""
+        self._pending = False
+        blocks = [
+            b"\x00" + struct.pack("<HH", len(part), len(part) ^ 0xFFFF) + part  # BFINAL=0, BTYPE=00
+            for part in (chunk[i : i + _MAX_BLOCK] for i in range(0, len(chunk), _MAX_BLOCK))
+        ]
+        return head + b"".join(blocks)
+
+    def finish(self) -> bytes:
+        """The last block (BFINAL=1), empty if every byte is out already."""
+        return self._compressor.flush(zlib.Z_FINISH)
