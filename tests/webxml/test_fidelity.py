@@ -168,11 +168,16 @@ def test_placement(body: str, expected_order: list[str]) -> None:
     assert text(children(root, "filter-mapping")[0], "filter-name") == "HttpSessionFilter"
 
 
-def test_where_is_kept_on_results() -> None:
+def test_no_params_still_adds_filter_mapping_and_listener() -> None:
     data = f"<web-app {JAVAEE}>\n</web-app>\n".encode()
     result = splice_webxml(data, [], Where(("a.war", "WEB-INF/web.xml")))
-    assert result.actions[0] == "add filter HttpSessionFilter"
-    assert result.warnings == []
+    assert result.actions == [
+        "add filter HttpSessionFilter",
+        "add filter-mapping HttpSessionFilter first",
+        "add listener com.ibm.ws.xs.sessionmanager.IBMHttpSessionListener",
+    ]
+    assert (result.changed, result.version, result.jakarta, result.warnings) == (True, "3.0", False, [])
+    assert_spliced(result.output, [])
 
 
 _F = (

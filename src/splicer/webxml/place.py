@@ -30,7 +30,7 @@ class Anchor:
 
 
 class Placement:
-    """The root's children in the root namespace, their spans, and the document's indentation."""
+    """The root's element children, where new ones go among them, and the indentation to use."""
 
     def __init__(self, layout: Layout, namespace: str, newline: str) -> None:
         self.layout = layout
