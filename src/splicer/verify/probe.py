@@ -119,7 +119,7 @@ class Observation:
         return self.error is None and self.status == 200
 
     def to_json(self) -> dict[str, object]:
-        return asdict(self)
+        return asdict(self) | {"answered_by": self.answered_by}
 
 
 class ProbeUser:

@@ -88,6 +88,7 @@ class Dot:
 class Marker:
     x: float
     label: str
+    anchor: str = "start"  # labels in the right half end at their line, so none is cut off
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class Timeline:
 
 
 def timeline(report: VerifyReport, width: int = 960, lane_height: int = 44) -> Timeline:
-    left, right, top = 150, 20, 90
+    left, right, top = 150, 20, 100
     verdicts = {step.number: step.verdict for step in report.steps}
     names: list[str] = []
     for endpoint in report.topology:
@@ -114,8 +115,8 @@ def timeline(report: VerifyReport, width: int = 960, lane_height: int = 44) -> T
         who = seen.answered_by or "(no answer)"
         if who not in names:
             names.append(who)
-    end = max([report.duration, *(seen.at for _, seen in report.requests),
-               *(event.at for event in report.events), 1.0])
+    # Times count from the scenario's start (the processes' start-up is not on the axis).
+    end = max([*(seen.at for _, seen in report.requests), *(event.at for event in report.events), 1.0]) * 1.03
     span = width - left - right
 
     def x_of(at: float) -> float:
@@ -128,7 +129,8 @@ def timeline(report: VerifyReport, width: int = 960, lane_height: int = 44) -> T
             f"step {number} at {seen.at:.2f} s: {seen.request} -> {seen.answered_by or seen.error}")
         for number, seen in report.requests
     ]
-    markers = [Marker(x_of(event.at), f"{event.at:.1f} s {event.label}") for event in report.events]
+    markers = [Marker(x, f"{event.at:.1f} s {event.label}", "end" if x > left + span / 2 else "start")
+               for event in report.events for x in [x_of(event.at)]]
     step = max(1, round(end / 10))
     ticks = [(x_of(t), f"{t} s") for t in range(0, int(end) + 1, step)]
     height = int(top + lane_height * max(1, len(names)) + 30)
