@@ -120,3 +120,38 @@ def test_generated_descriptors_splice_faithfully(text: str) -> None:
     assert_spliced(result.output, params)
     again = splice_webxml(result.output, params, WHERE)
     assert (again.changed, again.output) == (False, result.output)
+
+
+_OURS = {
+    "mapping": "<filter-mapping><filter-name>HttpSessionFilter</filter-name><url-pattern>/*</url-pattern></filter-mapping>",
+    "param": "<context-param>\n    <param-name>objectGridName</param-name>\n    <param-value> old </param-value>\n  </context-param>",
+}
+
+
+@st.composite
+def _spliced_before(draw: st.DrawFn) -> str:
+    """A descriptor holding our mapping (anywhere) and our param with an old value."""
+    items = [draw(st.sampled_from(sorted(_KINDS.values()))) for _ in range(draw(st.integers(0, 4)))]
+    items.insert(draw(st.integers(0, len(items))), _OURS["mapping"])
+    items.insert(draw(st.integers(0, len(items))), _OURS["param"])
+    seps = [draw(st.sampled_from(["\n  ", "", " ", "\n\n  ", "\n  <!-- c -->\n  "])) for _ in items]
+    return "<web-app>" + "".join(s + i for s, i in zip(seps, items)) + "\n</web-app>\n"
+
+
+def _others(data: bytes) -> list[bytes]:
+    """The root's children that are not the splice's, serialised without their tails."""
+    texts = [etree.tostring(c, with_tail=False) for c in etree.fromstring(data)]
+    return [t for t in texts if b"HttpSession" not in t and b"objectGridName" not in t]
+
+
+@settings(max_examples=150, deadline=None)
+@given(_spliced_before())
+def test_generated_updates_and_moves(text: str) -> None:
+    data = text.encode()
+    params = [("objectGridName", "session")]
+    result = splice_webxml(data, params, WHERE)
+    assert "update context-param objectGridName: old -> session" in result.actions
+    assert_spliced(result.output, params)
+    assert _others(result.output) == _others(data)
+    again = splice_webxml(result.output, params, WHERE)
+    assert (again.changed, again.output) == (False, result.output)
