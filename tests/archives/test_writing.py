@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from splicer.archives import Limits, records, write_app
-from splicer.errors import ArchiveError, OutputError, Where
+from splicer.errors import ArchiveError, OutputError, UsageError, Where
 
 from .zipbuild import MANIFEST, WEB_XML, E, contents, ear_entries, make_zip, raw_records, war_entries
 
@@ -66,6 +66,15 @@ def test_source_date_epoch_sets_changed_and_new_times(write_file: WriteFile, mon
     for name in ("WEB-INF/web.xml", "WEB-INF/beans.xml"):
         assert _info(out.read_bytes(), name).date_time == (2023, 11, 14, 22, 13, 20)
     assert _info(out.read_bytes(), "index.jsp").date_time == (2019, 5, 6, 7, 8, 10)
+
+
+def test_bad_source_date_epoch_is_a_usage_error(write_file: WriteFile, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    src = write_file("w.war", make_zip(war_entries()))
+    with pytest.raises(UsageError, match=r"^CWWSM0100E: SOURCE_DATE_EPOCH must be whole seconds since 1970, not 'yesterday'$") as err:
+        write_app(src, {"WEB-INF/web.xml": NEW_XML}, src.with_name("out.war"))
+    assert err.value.exit_code == 2 and err.value.where == Where()
+    assert [p.name for p in src.parent.iterdir()] == ["w.war"]
 
 
 @pytest.mark.parametrize("tool", ["zip", "jar"])

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import IO, BinaryIO, NamedTuple
 
 from splicer.archives.deflate import Deflater, pieces
-
 from splicer.archives.zipraw import (
     CEN, EOCD, EOCD64, LIMIT16, LIMIT32, LOC, LOC64, ZIP64_TAG, Entry, join_extra, split_extra,
 )
+from splicer.errors import UsageError
 
 __all__ = [
     "STORED", "DEFLATED", "EntrySpec", "source_date_epoch", "dos_stamp", "newest_stamp",
@@ -33,7 +33,11 @@ def source_date_epoch() -> int | None:
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if not value:
         return None
-    return min(max(int(value), MIN_EPOCH), MAX_EPOCH)
+    try:
+        seconds = int(value)
+    except ValueError:
+        raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, not {value!r}") from None
+    return min(max(seconds, MIN_EPOCH), MAX_EPOCH)
 
 
 def dos_stamp(epoch: int) -> tuple[int, int]:
