@@ -49,3 +49,27 @@ def test_a_missing_import_fails_instead_of_fetching(schemas_dir: Path, tmp_path:
             shutil.copy(path, tmp_path / path.name)
     with pytest.raises(etree.XMLSchemaParseError):
         validate_webxml(f"<web-app {JAVAEE_30}/>".encode(), tmp_path)
+
+
+def test_every_import_goes_through_the_local_resolver(
+    schemas_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The absolute URLs the schemas import are answered from the folder, never fetched."""
+    from splicer.webxml import validate as module
+
+    asked: list[str] = []
+    original = module._LocalSchemas.resolve
+
+    def recording(self: module._LocalSchemas, url: str, public_id: str, context: object = None) -> object:
+        asked.append(url)
+        return original(self, url, public_id, context)
+
+    monkeypatch.setattr(module._LocalSchemas, "resolve", recording)
+    module._xsd.cache_clear()
+    try:
+        data = b'<web-app xmlns="http://java.sun.com/xml/ns/j2ee" version="2.4"/>'
+        assert validate_webxml(data, schemas_dir) == []
+    finally:
+        module._xsd.cache_clear()
+    assert "http://www.w3.org/2001/xml.xsd" in asked
+    assert any(url.startswith("http://www.ibm.com/webservices/xsd/") for url in asked)
