@@ -21,7 +21,9 @@ from splicer.verify.probe import ProbeUser
 from splicer.verify.scenario import Scenario
 from splicer.verify.topology import Topology, TopologyConfig
 
-_SAMPLES = Path(__file__).resolve().parents[3] / "samples"
+# Where the session grid's sample XML is looked for when not given: ./samples (a user who
+# copied them), then the samples/ of a source checkout this module runs from.
+_SAMPLE_DIRS = (Path("samples"), Path(__file__).resolve().parents[3] / "samples")
 
 
 @dataclass
@@ -37,13 +39,19 @@ class VerifyOptions:
 
 
 def grid_xml(options: VerifyOptions) -> tuple[Path, Path]:
-    """The objectGrid and deployment XML: given, or the session grid samples of the project."""
-    objectgrid = options.objectgrid_xml or _SAMPLES / "objectGridStandAlone.xml"
-    deployment = options.deployment_xml or _SAMPLES / "objectGridDeploymentStandAlone.xml"
-    for path, option in ((objectgrid, "--objectgrid-xml"), (deployment, "--deployment-xml")):
-        if not path.is_file():
-            raise UsageError(f"the grid needs {path.name}; give it with {option}", Where((str(path),)))
-    return objectgrid, deployment
+    """The objectGrid and deployment XML: given, or the session grid samples found nearby."""
+
+    def find(given: Path | None, name: str, option: str) -> Path:
+        if given is not None:
+            return given
+        for folder in _SAMPLE_DIRS:
+            if (folder / name).is_file():
+                return folder / name
+        raise UsageError(f"the grid needs {name}; give it with {option}",
+                         Where((str(_SAMPLE_DIRS[0] / name),)))
+
+    return (find(options.objectgrid_xml, "objectGridStandAlone.xml", "--objectgrid-xml"),
+            find(options.deployment_xml, "objectGridDeploymentStandAlone.xml", "--deployment-xml"))
 
 
 @contextlib.contextmanager
