@@ -27,11 +27,21 @@ def _info(data: bytes, name: str) -> zipfile.ZipInfo:
         return zf.getinfo(name)
 
 
+FIELDS = ("date_time", "compress_type", "comment", "extra", "create_system", "create_version", "extract_version",
+          "flag_bits", "internal_attr", "external_attr", "CRC", "compress_size", "file_size")
+
+
 def _assert_untouched_raw(before: bytes, after: bytes, changed: set[str]) -> None:
+    """Local records byte for byte, and every central directory field, of untouched entries."""
     old, new = raw_records(before), raw_records(after)
     for name, record in old.items():
         if name not in changed:
             assert new[name] == record, name
+    with zipfile.ZipFile(io.BytesIO(before)) as zin, zipfile.ZipFile(io.BytesIO(after)) as zout:
+        for info in zin.infolist():
+            if info.filename not in changed:
+                copy = zout.getinfo(info.filename)
+                assert [getattr(copy, f) for f in FIELDS] == [getattr(info, f) for f in FIELDS], info.filename
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +54,7 @@ def _no_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_changed_entry_keeps_method_and_time(write_file: WriteFile, method: int, descriptors: bool) -> None:
     entries = war_entries()
     entries["WEB-INF/web.xml"] = E(WEB_XML, method, (2020, 2, 3, 4, 5, 6), comment=b"descriptor")
+    entries["index.jsp"] = E(b"<html/>", comment=b"an entry comment")
     src = write_file("w.war", make_zip(entries, descriptors=descriptors, comment=b"archive comment"))
     out = src.with_name("out.war")
     write_app(src, {"WEB-INF/web.xml": NEW_XML}, out)
