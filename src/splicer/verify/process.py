@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import ctypes
 import os
@@ -204,6 +205,11 @@ def kill_all_now() -> None:
     """SIGKILL every component still alive: the last resort of a failed cleanup."""
     for component in list(Component.live):
         component.kill_now()
+
+
+# However the interpreter ends (an exception nobody caught, a second Ctrl-C that broke out
+# of the cleanup), the components go with it.
+atexit.register(kill_all_now)
 
 
 async def run_command(command: str | Sequence[str], *, timeout: float, log_path: Path) -> int:

@@ -15,7 +15,7 @@ import aiohttp
 from splicer.errors import UsageError
 from splicer.verify.appcheck import check_modules
 from splicer.verify.model import Endpoint, EventLog, VerifyReport
-from splicer.verify.probe import Observation, ProbeUser
+from splicer.verify.probe import Observation, ProbeUser, cookie_clones
 from splicer.verify.process import TopologyError, run_command
 from splicer.verify.run import cancel_on_sigterm
 from splicer.verify.scenario import Scenario
@@ -64,7 +64,11 @@ class CommandControls:
 
     def identify(self, seen: Observation) -> str | None:
         short = seen.page_server_short
-        candidates = [c for c in (short, seen.page_server, seen.server, seen.clone) if c]
+        # A new session's cookie names only the clone that created it; later cookies list
+        # every clone that served, so only a single clone id identifies the server.
+        clones = cookie_clones(seen.cookie)
+        only_clone = clones[0] if len(clones) == 1 else None
+        candidates = [c for c in (short, seen.page_server, seen.server, seen.clone, only_clone) if c]
         for candidate in candidates:
             for name in self.deployment.names:
                 if candidate.casefold() == name.casefold():

@@ -205,26 +205,27 @@ class Scenario:
                            + (" (restarted, so from the grid's promoted replica)" if fresh else ""))
 
     async def window(self, step: Step) -> None:
-        serving = self.controls.identify(self.steps[-1].observation) if self.steps[-1].observation else None
         wrote = await self._store(step, WINDOW_DATA)
+        acknowledged_at = self.events.now()
         writer = self.controls.identify(wrote)
         if not wrote.ok or writer is None or wrote.data != WINDOW_DATA:
             step.verdict = Verdict.FAIL
-            step.detail = f"the write of DATA={WINDOW_DATA} failed on {writer or serving}"
+            step.detail = f"the write of DATA={WINDOW_DATA} failed on {writer or wrote.answered_by}"
             return
+        gap = self.events.now() - acknowledged_at  # from the write's answer to the SIGKILL
         step.action = self.events.add(await self.controls.crash(writer), writer)
-        crashed_at = self.events.now()
         previous = self.expected
         self.expected = Expected(previous.session_id, WINDOW_DATA)
         seen = await self._get(step)
-        gap = crashed_at - wrote.at
         self._judge(step, seen, lambda who: who is not None and who != writer, "another server")
         interval = self.replication_interval
         if step.verdict is Verdict.PASS:
-            step.detail = f"the write made {gap:.2f} s before the crash survived"
-        elif seen.ok and seen.session_id == previous.session_id and seen.data == previous.data and interval:
+            step.detail = f"the write answered {gap:.2f} s before {writer} crashed survived"
+        elif not interval:
+            step.detail += "; with replicationInterval=0 a write reaches the grid before its answer"
+        elif seen.ok and seen.session_id == previous.session_id and seen.data == previous.data:
             step.verdict = Verdict.WARN
-            step.detail = (f"measured risk: DATA={WINDOW_DATA}, written {gap:.2f} s before {writer} "
+            step.detail = (f"measured risk: DATA={WINDOW_DATA}, answered {gap:.2f} s before {writer} "
                            f"crashed, was lost; replicationInterval={interval} s batches writes, so a "
-                           f"crash within {interval} s of a write loses it (replicationInterval=0 writes at the end "
-                           "of every request)")
+                           f"crash within {interval} s of a write loses it (replicationInterval=0 "
+                           "writes at the end of every request)")
