@@ -53,7 +53,8 @@ def render_text(report: VerifyReport) -> str:
         tested = " (tested)" if module.tested else ""
         out.append(f"module {module.name} {module.context_root}: {state}{interval}{tested}")
     if report.topology:
-        out.append("topology: " + ", ".join(f"{e.role} {e.name} {e.address}" for e in report.topology))
+        out.append("topology: " + ", ".join(f"{e.role} {e.name}" + (f" {e.address}" if e.address else "")
+                                            for e in report.topology))
     out.append("")
     out.extend(_table(COLUMNS, step_rows(report)))
     out.append("")
