@@ -31,7 +31,13 @@ def _named_commands(values: tuple[str, ...], option: str) -> dict[str, str]:
     return commands
 
 
-@click.command()
+EPILOG = """\b
+Exit status: 0 the sessions survived (warnings allowed); 1 a session was lost or a web
+module has no HttpSessionFilter; 2 wrong usage; 3 a component would not start or a
+command failed; 130 interrupted (everything started has been stopped)."""
+
+
+@click.command(epilog=EPILOG)
 @click.argument("app", required=False, type=click.Path(exists=True, path_type=Path))
 @click.argument("properties", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
