@@ -103,6 +103,22 @@ def test_url_mode_fails_over_and_back_with_the_users_commands(
     assert (tmp_path / "commands" / f"stop-{a}.log").is_file()
 
 
+def test_a_failing_stop_command_fails_the_step(deployment: Deployment, tmp_path: Path) -> None:
+    options = [f"--stop-cmd={name}=echo no such server >&2; exit 7" for name in deployment.stop]
+    options += [f"--start-cmd={name}={command}" for name, command in deployment.start.items()]
+    result = verify_cli("--url", deployment.url, *options, "--json", "--keep-logs", tmp_path / "commands")
+    data = json_report(result)
+    assert result.returncode == 1, result.stdout + result.stderr
+    steps = data["steps"]
+    assert isinstance(steps, list)
+    assert [s["verdict"] for s in steps] == ["pass", "pass", "fail", "skip"]
+    a = steps[0]["detail"].removeprefix("A is ")
+    assert steps[2]["detail"] == (
+        f"could not run this step: CWWSM0400E: the stop command of {a} failed with status 7: "
+        f"echo no such server >&2; exit 7 (its output is in {tmp_path / 'commands' / f'stop-{a}.log'})")
+    assert "no such server" in (tmp_path / "commands" / f"stop-{a}.log").read_text()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
