@@ -35,7 +35,7 @@ def test_spliced_sample_keeps_its_sessions(workspace: Workspace, tmp_path: Path)
     assert isinstance(steps, list)
     assert [s["verdict"] for s in steps] == ["pass"] * 6 + ["warn"]
     a = steps[0]["observation"]
-    who = [s["observation"]["page_server"].rsplit("\\", 1)[-1] for s in steps]
+    who = [s["observation"]["answered_by"] for s in steps]
     assert who[1] == who[0] and who[2] != who[0] and who[3] == who[0] and who[4] != who[0]
     assert {s["observation"]["session_id"] for s in steps} == {a["session_id"]}
     assert [s["observation"]["data"] for s in steps] == ["", *["test02"] * 6]

@@ -11,7 +11,7 @@ import shlex
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -25,7 +25,7 @@ class TopologyError(SplicerError, RuntimeError):
     message_id = "CWWSM0400E"
 
 
-def _parent_death_hook() -> object | None:
+def _parent_death_hook() -> Callable[[int, int], int] | None:
     # Linux can kill a child when its parent dies (PR_SET_PDEATHSIG), the only guard left
     # when `splicer verify` itself is killed with SIGKILL and no finally block runs.  The
     # function is looked up here, in the parent, so the child only makes one libc call
@@ -33,9 +33,10 @@ def _parent_death_hook() -> object | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        return ctypes.CDLL(None, use_errno=True).prctl
+        prctl: Callable[[int, int], int] = ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
         return None
+    return prctl
 
 
 _PRCTL = _parent_death_hook()
@@ -44,7 +45,7 @@ _PR_SET_PDEATHSIG = 1
 
 def _in_child_before_exec() -> None:
     if _PRCTL is not None:
-        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL))  # type: ignore[operator]
+        _PRCTL(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
 
 
 class Component:

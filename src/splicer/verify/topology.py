@@ -11,7 +11,7 @@ from pathlib import Path
 
 from splicer.verify.model import Endpoint as ReportEndpoint
 from splicer.verify.ports import LOOPBACK, Endpoint, free_ports
-from splicer.verify.process import Component, TopologyError, kill_all_now, run_command
+from splicer.verify.process import Component, TopologyError, run_command
 
 GRID, MAPSET = "session", "sessionMapSet"  # the session grid of the samples
 SERVER_NAMES = ("server1", "server2")
@@ -178,8 +178,8 @@ class Topology:
         finally:
             # Cancelled or failed half-way: nothing may survive us.
             for component in self.components():
-                component.kill_now()
-            kill_all_now()
+                if component.running:
+                    component.kill_now()
 
     async def primary_of(self, session_id: str) -> tuple[int, str]:
         """(partitions of the mapSet, container holding the session's primary), from the catalog."""
