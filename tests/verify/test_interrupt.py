@@ -54,3 +54,25 @@ def test_a_signal_stops_every_child(workspace: Workspace, tmp_path: Path, sig: s
     assert "CWWSM0401E: interrupted; every process verify started has been stopped" in err
     assert wait_gone(children) == [], "children of verify outlived it"
     assert workspace.survivors() == []
+
+
+def test_children_die_with_a_killed_verify(workspace: Workspace, tmp_path: Path) -> None:
+    """SIGKILL leaves verify no chance to clean up: the kernel's parent-death signal does it."""
+    logs = tmp_path / "logs"
+    verify = subprocess.Popen(
+        [sys.executable, "-m", "splicer", "verify", str(workspace.ear), str(workspace.properties),
+         "--keep-logs", str(logs), *workspace.grid_options()],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for_ready(logs / "proxy-webserver1.log")
+        children = descendants(verify.pid)
+        assert len(children) >= 4, children  # catalog, containers, proxy (a server may be restarting)
+        verify.kill()
+        verify.wait(30)
+    finally:
+        if verify.poll() is None:
+            verify.kill()
+            verify.wait()
+    assert verify.returncode == -signal.SIGKILL
+    assert wait_gone(children) == []
