@@ -22,6 +22,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture
 def topology(tmp_path: Path) -> Iterator[tuple[Topology, BackgroundLoop]]:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"{CHROMIUM} is absent (Debian's chromium package): the browser test needs it")
     for name in ("objectGridStandAlone.xml", "objectGridDeploymentStandAlone.xml"):
         shutil.copy2(SAMPLES / name, tmp_path / name)
     space = Workspace(tmp_path)
@@ -40,8 +42,6 @@ def topology(tmp_path: Path) -> Iterator[tuple[Topology, BackgroundLoop]]:
 
 
 def test_session_survives_in_a_browser(topology: tuple[Topology, BackgroundLoop]) -> None:
-    if not CHROMIUM.is_file():
-        pytest.skip(f"{CHROMIUM} is absent (Debian's chromium package): the browser test needs it")
     from playwright.sync_api import sync_playwright
 
     topo, loop = topology
