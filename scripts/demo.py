@@ -1,6 +1,8 @@
-"""`make demo`: splice the bundled sample into build/ and show what changed.
+"""`make demo`: splice the bundled sample into build/, show what changed, then verify it.
 
 The committed sample is never touched: the spliced copy goes to build/MySessionTest.ear.
+The verify step starts the emulated cluster (catalog, two containers, two servers, the
+plug-in) and runs the tutorial's failover and fail-back test on the spliced copy.
 """
 
 from __future__ import annotations
@@ -29,7 +31,15 @@ def main() -> int:
         return code
     print(flush=True)
     # A second run proves idempotence: nothing left to do, exit 0 from --check.
-    return run("splice", rel(spliced), rel(PROPERTIES), "--check", "-q")
+    code = run("splice", rel(spliced), rel(PROPERTIES), "--check", "-q")
+    if code != 0:
+        return code
+    print(flush=True)
+    report = BUILD / "verify-report.html"
+    code = run("verify", rel(spliced), "--report", rel(report))
+    if code == 0:
+        print(f"\nThe sessions survived. Report: {rel(report)}")
+    return code
 
 
 if __name__ == "__main__":
