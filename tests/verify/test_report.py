@@ -68,7 +68,7 @@ def test_text_table_has_one_row_per_step_and_names_the_unspliced_module() -> Non
     text = render_text(report)
     lines = text.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("step"))
-    assert lines[header].split() == ["step", "request", "server", "session", "id", "DATA", "verdict"]
+    assert lines[header].split() == ["step", "what", "request", "server", "session", "id", "DATA", "verdict"]
     rows = lines[header + 2: header + 2 + len(report.steps)]
     assert [row.split()[0] for row in rows] == ["1", "2", "3", "4"]
     assert rows[2].split()[-1] == "FAIL" and "server2" in rows[2]
@@ -81,7 +81,7 @@ def test_text_table_has_one_row_per_step_and_names_the_unspliced_module() -> Non
 def test_step_rows_show_who_answered() -> None:
     report = sample_report()
     report.steps[3].observation = seen(3.4, "GET /x", None, None, status=None, error="ClientConnectorError")
-    assert step_rows(report)[3][2] == "(no answer)"
+    assert step_rows(report)[3][3] == "(no answer)"
 
 
 def test_json_round_trips_every_step_and_request() -> None:

@@ -11,20 +11,21 @@ import jinja2
 from splicer.verify.model import Step, Verdict, VerifyReport
 
 TEMPLATE = "verify_report.html.j2"
-COLUMNS = ("step", "request", "server", "session id", "DATA", "verdict")
+COLUMNS = ("step", "what", "request", "server", "session id", "DATA", "verdict")
 
 
 def step_rows(report: VerifyReport) -> list[tuple[str, ...]]:
-    """One row per step: number, request, server that answered, session id, DATA, verdict."""
+    """One row per step: number, what it does, request, server that answered, session id, DATA, verdict."""
     rows: list[tuple[str, ...]] = []
     for step in report.steps:
         seen = step.observation
         if seen is None:
-            rows.append((str(step.number), step.title, "", "", "", str(step.verdict).upper()))
+            rows.append((str(step.number), step.title, "", "", "", "", str(step.verdict).upper()))
             continue
         server = seen.answered_by or (seen.error and "(no answer)") or f"HTTP {seen.status}"
         rows.append((
             str(step.number),
+            step.title,
             seen.request,
             server,
             seen.session_id or "",
