@@ -102,7 +102,7 @@ def test_html_has_the_steps_the_timeline_and_the_topology() -> None:
     assert not doc.xpath("//script"), "the app name must be escaped, not run"
     rows = doc.xpath("//table[@id='steps']/tbody/tr")
     assert [row.get("class") for row in rows] == ["pass", "pass", "pass", "warn"]
-    assert doc.xpath("string(//table[@id='steps']/tbody/tr[3]/td[3])") == "server2"
+    assert doc.xpath("string(//table[@id='steps']/tbody/tr[3]/td[4])") == "server2"
     circles = doc.xpath("//*[local-name()='svg'][@id='timeline']//*[local-name()='circle']")
     assert len(circles) == len(report.requests)
     lanes = doc.xpath("//*[local-name()='svg'][@id='timeline']/*[local-name()='text']/text()")
