@@ -118,3 +118,13 @@ def test_adopt_takes_over_what_containers_report() -> None:
     assert placement.parts[3].primary == "c1" and placement.parts[3].replicas == ["c0"]
     assert placement.parts[4].primary == "c0" and placement.parts[4].replicas == ["c1"]
     assert (4, "c1") in placement.ready
+
+
+@pytest.mark.parametrize("replicas", [(1, 0), (0, 1), (1, 1)], ids=["sync", "async", "both"])
+def test_a_late_third_container_takes_a_third_of_the_primaries(replicas: tuple[int, int]) -> None:
+    # regression: with one replica, the third container's replicas all mirrored c1's
+    # primaries, and balancing only looked at the fullest container (c0): c2 kept none
+    mapset = replace(MAPSET, max_sync=replicas[0], max_async=replicas[1])
+    placement = placed(["c0", "c1", "c2"], mapset)
+    primaries, _ = placement.load({"c0": "", "c1": "", "c2": ""})
+    assert sorted(primaries.values()) == [15, 16, 16]

@@ -173,27 +173,33 @@ class MapSetPlacement:
         return changed
 
     def primary_moves(self, live: dict[str, str]) -> list[tuple[int, str, str]]:
-        """Handovers (partition, from, to) that even out primaries, using ready replicas."""
+        """Handovers (partition, from, to) that even out primaries, using ready replicas.
+
+        The emptiest container that holds an in-sync replica of a partition whose primary
+        sits on a container with at least two primaries more takes that primary over; the
+        fullest such primary container (then the highest partition) goes first.
+        """
         primaries, _ = self.load(live)
         moves: list[tuple[int, str, str]] = []
         planned: set[int] = set()
         for _ in range(len(self.parts)):
-            if len(primaries) < 2:
+            move = None
+            for low in sorted(primaries, key=lambda c: (primaries[c], c)):
+                options = [(primaries[part.primary], p, part.primary)
+                           for p, part in enumerate(self.parts)
+                           if part.primary is not None and p not in planned
+                           and low in part.replicas and (p, low) in self.ready
+                           and primaries[part.primary] - primaries[low] > 1]
+                if options:
+                    _, p, high = max(options)
+                    move = (p, high, low)
+                    break
+            if move is None:
                 break
-            low = min(primaries, key=lambda c: (primaries[c], c))
-            high = max(primaries, key=lambda c: (primaries[c], c))
-            if primaries[high] - primaries[low] <= 1:
-                break
-            # from the highest partition down, so a first container keeps 0, 1, 2...
-            choice = next((p for p, part in reversed(list(enumerate(self.parts)))
-                           if p not in planned and part.primary == high
-                           and low in part.replicas and (p, low) in self.ready), None)
-            if choice is None:
-                break
-            planned.add(choice)
-            moves.append((choice, high, low))
-            primaries[high] -= 1
-            primaries[low] += 1
+            planned.add(move[0])
+            moves.append(move)
+            primaries[move[1]] -= 1
+            primaries[move[2]] += 1
         return moves
 
     def apply_move(self, partition: int, old: str, new: str) -> None:

@@ -1,0 +1,150 @@
+"""Real processes on loopback: the tutorial's grid, and crashes under both replication kinds."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from splicer.grid.admin import fetch_placement, map_sizes
+from splicer.grid.client import GridClient, GridOp
+from splicer.grid.hashing import partition_of
+from tests.grid.conftest import (REPO, Proc, deployment_xml, objectgrid_xml, start_catalog,
+                                 start_container, wait_until, write)
+
+pytestmark = pytest.mark.slow
+META = "objectgridSessionMetadata"
+ATTR = "objectgridSessionAttribute"
+
+
+def admin(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "splicer", "grid", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+
+
+def primaries(catalog: str) -> dict[str, list[int]]:
+    reply = asyncio.run(fetch_placement(catalog, "session", "sessionMapSet"))
+    found: dict[str, list[int]] = {name: [] for name in reply["containers"]}
+    for p, part in enumerate((reply["placement"] or {"partitions": []})["partitions"]):
+        if part["primary"]:
+            found.setdefault(part["primary"], []).append(p)
+    return found
+
+
+def balanced(catalog: str, containers: int) -> bool:
+    counts = [len(v) for v in primaries(catalog).values()]
+    return len(counts) == containers and sum(counts) == 47 and max(counts) - min(counts) <= 1
+
+
+def test_tutorial_section_2_catalog_two_containers_mapsizes(procs: list[Proc],
+                                                            tmp_path: Path) -> None:
+    catalog = start_catalog(procs, tmp_path)
+    for name in ("c0", "c1"):
+        start_container(procs, tmp_path, name, catalog)
+    wait_until(lambda: balanced(catalog.endpoint, 2), what="primaries balanced over c0, c1")
+    result = admin("mapsizes", "-g", "session", "-m", "sessionMapSet",
+                   "--catalog", catalog.endpoint)
+    assert result.returncode == 0, result.stderr
+    sections = re.split(r"^\*\*\* Listing Maps for (\w+) \*\*\*$", result.stdout, flags=re.M)
+    shards = {name: re.findall(r"^objectgridSessionMetadata +(\d+) +0 +0 +(\w+)$", body, re.M)
+              for name, body in zip(sections[1::2], sections[2::2])}
+    assert set(shards) == {"c0", "c1"}
+    for kind in ("Primary", "AsynchronousReplica"):
+        held = {name: {int(p) for p, k in rows if k == kind} for name, rows in shards.items()}
+        assert held["c0"] | held["c1"] == set(range(47))
+        assert not held["c0"] & held["c1"]
+        assert {len(held["c0"]), len(held["c1"])} == {23, 24}
+    log = (tmp_path / "c0.log").read_text()
+    assert "CWOBJ1001I: c0 ObjectGrid server is ready to process requests." in log
+    assert "CWOBJ1511I: objectgridSessionMetadata:sessionMapSet:0 (primary) is open for business." in log
+
+
+async def write_sessions(catalog: str, ids: list[str]) -> None:
+    async with await GridClient.connect(catalog, grid="session") as client:
+        for sid in ids:
+            await client.batch([GridOp("put", META, f"{sid}/MySessionTestWeb", sid.encode()),
+                                GridOp("put", ATTR, f"{sid}/MySessionTestWeb_DATA", b"test02")])
+
+
+async def read_sessions(catalog: str, ids: list[str]) -> list[str]:
+    """The ids whose metadata or DATA attribute did not come back intact."""
+    missing = []
+    async with await GridClient.connect(catalog, grid="session", retry_for=30.0) as client:
+        for sid in ids:
+            meta = await client.get(META, f"{sid}/MySessionTestWeb")
+            data = await client.get(ATTR, f"{sid}/MySessionTestWeb_DATA")
+            if meta != sid.encode() or data != b"test02":
+                missing.append(sid)
+    return missing
+
+
+def test_sigkill_under_sync_replication_loses_no_session(procs: list[Proc],
+                                                         tmp_path: Path) -> None:
+    og = write(tmp_path, "og.xml", objectgrid_xml())
+    dp = write(tmp_path, "dp.xml", deployment_xml(max_sync=1, max_async=0))
+    catalog = start_catalog(procs, tmp_path)
+    containers = {n: start_container(procs, tmp_path, n, catalog, og, dp)
+                  for n in ("c0", "c1", "c2")}
+    wait_until(lambda: balanced(catalog.endpoint, 3), what="primaries balanced")
+    ids = [f"S{i:04d}xxxxxxxxxxxxxxxxxx" for i in range(1000)]
+    asyncio.run(write_sessions(catalog.endpoint, ids))
+    victim = max(primaries(catalog.endpoint).items(), key=lambda kv: len(kv[1]))[0]
+    containers[victim].kill(signal.SIGKILL)
+    assert asyncio.run(read_sessions(catalog.endpoint, ids)) == []
+    after = primaries(catalog.endpoint)
+    assert victim not in after and sum(len(v) for v in after.values()) == 47
+
+
+def test_sigkill_under_async_replication_loses_the_last_window(procs: list[Proc],
+                                                               tmp_path: Path) -> None:
+    """Batches leave WINDOW after their first write.  Once the replicas hold every older
+    write, K new writes to the victim's partitions take milliseconds, far less than WINDOW,
+    and the kill follows at once: no batch holding them has left, so exactly K are lost.
+    The guard below fails loudly instead if the machine was ever that slow."""
+    window, k = 5.0, 10
+    og = write(tmp_path, "og.xml", objectgrid_xml())
+    dp = write(tmp_path, "dp.xml", deployment_xml(max_sync=0, max_async=1))
+    catalog = start_catalog(procs, tmp_path)
+    containers = {n: start_container(procs, tmp_path, n, catalog, og, dp,
+                                     "--async-flush-ms", str(int(window * 1000)))
+                  for n in ("c0", "c1")}
+    wait_until(lambda: balanced(catalog.endpoint, 2), timeout=30, what="primaries balanced")
+    old = [f"O{i:04d}xxxxxxxxxxxxxxxxxx" for i in range(200)]
+    asyncio.run(write_sessions(catalog.endpoint, old))
+    wait_until(lambda: replicas_caught_up(catalog.endpoint), timeout=30,
+               what="replicas holding every older write")
+    victim = "c1"
+    held = set(primaries(catalog.endpoint)[victim])
+    recent = [sid for sid in (f"N{i:04d}xxxxxxxxxxxxxxxxxx" for i in range(500))
+              if partition_of(sid, 47) in held][:k]
+
+    async def write_then_kill() -> float:
+        async with await GridClient.connect(catalog.endpoint, grid="session") as client:
+            started = time.monotonic()
+            for sid in recent:
+                await client.batch([
+                    GridOp("put", META, f"{sid}/MySessionTestWeb", sid.encode()),
+                    GridOp("put", ATTR, f"{sid}/MySessionTestWeb_DATA", b"test02")])
+            containers[victim].popen.send_signal(signal.SIGKILL)
+            return time.monotonic() - started
+
+    elapsed = asyncio.run(write_then_kill())
+    containers[victim].kill()
+    assert elapsed < window, f"writes and kill took {elapsed:.2f} s, not inside the window"
+    lost = asyncio.run(read_sessions(catalog.endpoint, old + recent))
+    print(f"async replication, {window:g} s window: lost {len(lost)} of the last {k} writes "
+          f"(written and killed within {elapsed * 1000:.0f} ms)")
+    assert lost == recent
+
+
+def replicas_caught_up(catalog: str) -> bool:
+    rows = [r for s in asyncio.run(map_sizes(catalog, "session", "sessionMapSet"))
+            for r in s.rows or ()]
+    primary = sum(r.entries for r in rows if r.shard_type == "Primary")
+    return primary > 0 and primary == sum(r.entries for r in rows if r.shard_type != "Primary")
