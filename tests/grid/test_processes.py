@@ -15,10 +15,12 @@ import pytest
 from splicer.grid.admin import fetch_placement, map_sizes
 from splicer.grid.client import GridClient, GridOp
 from splicer.grid.hashing import partition_of
-from tests.grid.conftest import (REPO, Proc, deployment_xml, objectgrid_xml, start_catalog,
-                                 start_container, wait_until, write)
+from tests.grid.conftest import (REPO, SAMPLE_DP, SAMPLE_OG, Proc, deployment_xml,
+                                 objectgrid_xml, start_catalog, start_container, wait_until,
+                                 write)
 
 pytestmark = pytest.mark.slow
+SAMPLE_FILES = (SAMPLE_OG, SAMPLE_DP)
 META = "objectgridSessionMetadata"
 ATTR = "objectgridSessionAttribute"
 
@@ -140,7 +142,7 @@ def test_sigkill_under_async_replication_loses_the_last_window(procs: list[Proc]
     lost = asyncio.run(read_sessions(catalog.endpoint, old + recent))
     print(f"async replication, {window:g} s window: lost {len(lost)} of the last {k} writes "
           f"(written and killed within {elapsed * 1000:.0f} ms)")
-    assert lost == recent
+    assert lost == recent, f"lost {lost}, expected exactly the recent {recent}"
 
 
 def replicas_caught_up(catalog: str) -> bool:
@@ -148,3 +150,39 @@ def replicas_caught_up(catalog: str) -> bool:
             for r in s.rows or ()]
     primary = sum(r.entries for r in rows if r.shard_type == "Primary")
     return primary > 0 and primary == sum(r.entries for r in rows if r.shard_type != "Primary")
+
+
+def test_sigterm_hands_over_before_exiting(procs: list[Proc], tmp_path: Path) -> None:
+    """A clean stop flushes even a 30 s asynchronous batch to the replicas first."""
+    catalog = start_catalog(procs, tmp_path)
+    containers = {n: start_container(procs, tmp_path, n, catalog, *SAMPLE_FILES,
+                                     "--async-flush-ms", "30000") for n in ("c0", "c1")}
+    wait_until(lambda: balanced(catalog.endpoint, 2), what="primaries balanced")
+    ids = [f"T{i:04d}xxxxxxxxxxxxxxxxxx" for i in range(100)]
+    asyncio.run(write_sessions(catalog.endpoint, ids))
+    containers["c0"].kill(signal.SIGTERM)
+    assert containers["c0"].popen.returncode == 0
+    assert asyncio.run(read_sessions(catalog.endpoint, ids)) == []
+    assert list(primaries(catalog.endpoint)) == ["c1"]
+    assert "CWOBJ7204I: container c0 left the grid after handing over." in (
+        tmp_path / "cs0.log").read_text()
+
+
+def test_a_hung_container_is_found_by_missed_heartbeats(procs: list[Proc],
+                                                        tmp_path: Path) -> None:
+    og = write(tmp_path, "og.xml", objectgrid_xml())
+    dp = write(tmp_path, "dp.xml", deployment_xml(max_sync=1, max_async=0))
+    catalog = start_catalog(procs, tmp_path, heartbeat=0.1, failure=0.6)
+    containers = {n: start_container(procs, tmp_path, n, catalog, og, dp) for n in ("c0", "c1")}
+    wait_until(lambda: balanced(catalog.endpoint, 2), what="primaries balanced")
+    ids = [f"H{i:04d}xxxxxxxxxxxxxxxxxx" for i in range(50)]
+    asyncio.run(write_sessions(catalog.endpoint, ids))
+    containers["c1"].popen.send_signal(signal.SIGSTOP)  # alive, sockets open, silent
+    try:
+        wait_until(lambda: list(primaries(catalog.endpoint)) == ["c0"],
+                   what="the silent container dropped")
+        assert asyncio.run(read_sessions(catalog.endpoint, ids)) == []
+    finally:
+        containers["c1"].popen.send_signal(signal.SIGCONT)
+    assert "CWOBJ7205W: container c1 is gone (no heartbeat for 0.6 s)" in (
+        tmp_path / "cs0.log").read_text()

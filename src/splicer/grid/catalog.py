@@ -28,6 +28,7 @@ class Member:
     grids: set[str]
     last_seen: float = field(default_factory=time.monotonic)
     leaving: bool = False
+    gone_reason: str = "its connection closed"
 
 
 def parse_catalog_endpoints(text: str, name: str) -> tuple[str, int, int]:
@@ -116,7 +117,7 @@ class Catalog:
         self.channels.discard(channel)
         member = self.members.get(str(channel.info.get("member")))
         if member is not None and member.channel is channel:
-            await self._lost(member, "its connection closed")
+            await self._lost(member, member.gone_reason)
 
     def _spawn(self, coro: Coroutine[None, None, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -129,6 +130,7 @@ class Catalog:
             now = time.monotonic()
             for member in list(self.members.values()):
                 if now - member.last_seen > self.failure_timeout:
+                    member.gone_reason = f"no heartbeat for {self.failure_timeout:g} s"
                     member.channel.abort()  # _accept sees the close and calls _lost
 
     # -- membership ----------------------------------------------------------------------

@@ -141,6 +141,7 @@ class Container:
         lost = False
         while True:
             await asyncio.sleep(self.heartbeat_interval)
+            container_ops.repair(self)
             if self.catalog is not None and self.catalog.is_open:
                 with contextlib.suppress(ProtocolError):
                     self.catalog.send({"op": "heartbeat", "name": self.name})

@@ -100,12 +100,25 @@ def _send_snapshots(c: Container, shard: Shard) -> list[asyncio.Future[Message]]
 
 
 def _link_broken(c: Container, peer: str) -> None:
-    """A replica link dropped: the replicas there get a full snapshot once it is back."""
-    c.links.pop(peer, None)
+    """A replica link dropped: the replicas there get a full snapshot when it is back.
+
+    The link stays: its next message connects again.  If the peer is dead, the catalog
+    removes it from the placement soon; if it was a passing fault, ``repair`` resends.
+    """
     for states in c.replicas.values():
         state = states.get(peer)
         if state is not None:
             state.needs_snapshot = True
+
+
+def repair(c: Container) -> None:
+    """Resend snapshots that a broken link left owing, without waiting for a write."""
+    for key, states in c.replicas.items():
+        shard = c.shards.get(key)
+        owing = [s for s in states.values() if s.needs_snapshot
+                 and s.peer in c.links and not c.links[s.peer].backing_off()]
+        if shard is not None and shard.is_primary and owing:
+            c._track(_send_snapshots(c, shard))
 
 
 def op_repl_snapshot(c: Container, message: Message) -> Message:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,6 +25,9 @@ from splicer.grid.protocol import Channel, Message, ProtocolError
 from splicer.grid.store import Op, Shard, ShardKey
 
 DEFAULT_FLUSH_DELAY = 0.2
+# After a failed connection to a peer, replication to it pauses this long: a dead peer is
+# soon dropped by the catalog, and until then no snapshot is built for nothing.
+RECONNECT_PAUSE = 2.0
 log = logging.getLogger("splicer.grid")
 
 
@@ -53,6 +57,11 @@ class PeerLink:
         self._pending: dict[ShardKey, list[Op]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self.closed = False
+        self.failed_at: float | None = None
+
+    def backing_off(self) -> bool:
+        return (self.failed_at is not None
+                and time.monotonic() - self.failed_at < RECONNECT_PAUSE)
 
     def submit(self, message: Message, want_ack: bool) -> asyncio.Future[Message] | None:
         """Put a message on the link in order; the answer's future when an ack is wanted."""
@@ -73,11 +82,13 @@ class PeerLink:
                                             timeout=3.0)
         except (OSError, asyncio.TimeoutError) as exc:
             self._connecting = None
+            self.failed_at = time.monotonic()
             self._fail_backlog(ProtocolError(f"cannot reach {self.peer}: {exc}"))
             self.on_broken(self.peer)
             return
         self.channel = channel
         self._connecting = None
+        self.failed_at = None
         for message, future in self._backlog:
             if future is None:
                 channel.send(message)
@@ -160,7 +171,8 @@ def replicate(me: str, shard: Shard, states: dict[str, ReplicaState],
     acks: list[asyncio.Future[Message]] = []
     for state in states.values():
         link = links.get(state.peer)
-        if link is None:
+        if link is None or link.backing_off():
+            state.needs_snapshot = True
             continue
         sync = state.kind == SYNC
         if state.needs_snapshot:
