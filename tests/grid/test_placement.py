@@ -128,3 +128,19 @@ def test_a_late_third_container_takes_a_third_of_the_primaries(replicas: tuple[i
     placement = placed(["c0", "c1", "c2"], mapset)
     primaries, _ = placement.load({"c0": "", "c1": "", "c2": ""})
     assert sorted(primaries.values()) == [15, 16, 16]
+
+
+def test_replicas_spread_from_any_full_container_not_only_the_fullest() -> None:
+    # regression: c0 was fullest but held a single replica, of c2's partition; the spread
+    # stopped there although c1 had 46 replicas to give
+    mapset = replace(MAPSET, max_sync=1, max_async=0)
+    placement = MapSetPlacement("session", mapset)
+    for part in placement.parts[:46]:
+        part.primary, part.replicas = "c0", ["c1"]
+    placement.parts[46].primary, placement.parts[46].replicas = "c2", ["c0"]
+    live = {"c0": "", "c1": "", "c2": ""}
+    assert placement.spread_replicas(live)
+    _, shards = placement.load(live)
+    # c0's 46 primaries cannot move as replicas: the primary handovers that follow do that
+    assert shards == {"c0": 47, "c1": 24, "c2": 23}
+    assert all(len(set(part.holders())) == 2 for part in placement.parts)

@@ -124,15 +124,19 @@ class Container:
                                                 name=f"{self.name}->catalog")
             except (OSError, asyncio.TimeoutError):
                 continue
+            # set before the answer: the catalog places shards (and our replicas report
+            # shard_ready on this channel) before it answers the registration
+            self.catalog = channel
             try:
                 reply = await channel.request(message, timeout=30.0)
             except RemoteError as exc:
+                self.catalog = None
                 await channel.close()
                 raise GridError(f"the catalog refused container {self.name}: {exc.text}") from None
             except (ProtocolError, asyncio.TimeoutError):
+                self.catalog = None
                 await channel.close()
                 continue
-            self.catalog = channel
             self.heartbeat_interval = float(reply.get("heartbeat_interval", 1.0))
             return True
         return False

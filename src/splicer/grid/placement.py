@@ -149,27 +149,32 @@ class MapSetPlacement:
         return min(candidates, key=lambda c: (strict and live[c] == primary_host, shards[c], c))
 
     def spread_replicas(self, live: dict[str, str]) -> bool:
-        """Move replicas from the fullest container to the emptiest until counts differ by 1."""
+        """Move replicas toward the emptiest containers until shard counts differ by 1.
+
+        The emptiest container takes a replica from the fullest container that has one it
+        may take (not of a partition it already holds).
+        """
         changed = False
         _, shards = self.load(live)
         for _ in range(len(self.parts) * max(1, self.mapset.replicas)):
-            if len(shards) < 2:
-                break
-            low = min(shards, key=lambda c: (shards[c], c))
-            high = max(shards, key=lambda c: (shards[c], c))
-            if shards[high] - shards[low] <= 1:
-                break
-            moved = False
-            for p, part in enumerate(self.parts):
-                if high in part.replicas and low not in part.holders():
-                    part.replicas[part.replicas.index(high)] = low
-                    self.ready.discard((p, high))
-                    shards[high] -= 1
-                    shards[low] += 1
-                    moved = changed = True
+            move = None
+            low = min(shards, key=lambda c: (shards[c], c), default=None)
+            for high in sorted(shards, key=lambda c: (-shards[c], c)):
+                if low is None or shards[high] - shards[low] <= 1:
                     break
-            if not moved:
+                move = next(((p, high) for p, part in enumerate(self.parts)
+                             if high in part.replicas and low not in part.holders()), None)
+                if move is not None:
+                    break
+            if move is None or low is None:
                 break
+            p, high = move
+            part = self.parts[p]
+            part.replicas[part.replicas.index(high)] = low
+            self.ready.discard((p, high))
+            shards[high] -= 1
+            shards[low] += 1
+            changed = True
         return changed
 
     def primary_moves(self, live: dict[str, str]) -> list[tuple[int, str, str]]:
