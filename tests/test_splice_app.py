@@ -13,7 +13,7 @@ from lxml import etree
 from appbuild import WEB_25, application_xml, read_tree, write_dir, write_zip
 from conftest import REPO
 from splicer import splice
-from splicer.errors import ArchiveError, ConfigError, DescriptorError, SignedArchiveError, UsageError
+from splicer.errors import ArchiveError, ConfigError, DescriptorError, HostileXmlError, SignedArchiveError, UsageError
 from splicer.webxml import validate_webxml
 
 SAMPLE = REPO / "samples" / "MySessionTest.ear"
@@ -217,3 +217,24 @@ def test_signed_module_is_refused_unless_stripped(tmp_path: Path) -> None:
     splice(war, PROPERTIES, strip_signatures=True)
     names = zipfile.ZipFile(war).namelist()
     assert "META-INF/SIGNER.SF" not in names and "META-INF/SIGNER.RSA" not in names
+
+
+def test_web_xml_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+    """Regression: a `WEB-INF/web.xml/` folder entry was taken for a missing descriptor, and a
+    second `WEB-INF/web.xml` was added beside it."""
+    war = write_zip(tmp_path / "odd.war", {"WEB-INF/web.xml/": b"", "index.jsp": "x"})
+    before = war.read_bytes()
+    with pytest.raises(DescriptorError, match="is a directory") as info:
+        splice(war, PROPERTIES)
+    assert info.value.where.parts == (str(war), "WEB-INF/web.xml")
+    assert war.read_bytes() == before
+
+
+def test_declared_entities_are_named_before_their_use(tmp_path: Path) -> None:
+    laughs = (
+        '<?xml version="1.0"?>\n<!DOCTYPE web-app [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>\n<web-app>&lol2;</web-app>\n'
+    )
+    war = write_zip(tmp_path / "laughs.war", {"WEB-INF/web.xml": laughs})
+    with pytest.raises(HostileXmlError, match=r"declares entities \(lol, lol2\)"):
+        splice(war, PROPERTIES)

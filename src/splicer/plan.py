@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from splicer.errors import Diagnostic, SignedArchiveError, Where
+from splicer.errors import DescriptorError, Diagnostic, SignedArchiveError
 from splicer.modules import WEB_XML, WebModule, discover, is_war
 from splicer.report import ModuleReport
 from splicer.webxml import minimal_webxml, splice_webxml
@@ -64,6 +64,8 @@ def plan_module(
 ) -> tuple[ModuleReport, Changes]:
     """Splice one module's web.xml in memory; return its report and its own changes."""
     where = reader.where.child(WEB_XML)
+    if reader.has(WEB_XML + "/"):
+        raise DescriptorError("WEB-INF/web.xml is a directory, not a deployment descriptor", where)
     created = not reader.has(WEB_XML)
     before = None if created else reader.read(WEB_XML)
     result = splice_webxml(minimal_webxml() if before is None else before, params, where)

@@ -62,19 +62,17 @@ def source_line(node: Any) -> int | None:
 
 def refuse_entities(tree: etree._ElementTree, where: Where) -> None:
     """Refuse entity declarations (billion laughs, XXE) and references left unexpanded."""
-    for ref in tree.getroot().iter(etree.Entity):
-        raise HostileXmlError(
-            f"the document refers to the entity &{getattr(ref, 'name', '?')}; which is never expanded",
-            where.at(source_line(ref)),
-        )
     dtd = tree.docinfo.internalDTD
-    if dtd is None:
-        return
-    entities: list[Any] = list(getattr(dtd, "iterentities")())
+    entities: list[Any] = [] if dtd is None else list(getattr(dtd, "iterentities")())
     if entities:
         names = ", ".join(sorted({e.name or "?" for e in entities}))
         raise HostileXmlError(
             f"the DOCTYPE declares entities ({names}); they are refused, never expanded",
             where.at(1),
             hint="remove the internal DTD subset",
+        )
+    for ref in tree.getroot().iter(etree.Entity):
+        raise HostileXmlError(
+            f"the document refers to the entity &{getattr(ref, 'name', '?')}; which is never expanded",
+            where.at(source_line(ref)),
         )
