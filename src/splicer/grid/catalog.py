@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 
 from splicer.grid.config import GridDefinition
@@ -29,6 +29,15 @@ class Member:
     last_seen: float = field(default_factory=time.monotonic)
     leaving: bool = False
     gone_reason: str = "its connection closed"
+
+
+async def listen(accept: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
+                 host: str, port: int) -> asyncio.Server:
+    """A listening server, or a GridError that says which address is taken or wrong."""
+    try:
+        return await asyncio.start_server(accept, host, port)
+    except OSError as exc:
+        raise GridError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def parse_catalog_endpoints(text: str, name: str) -> tuple[str, int, int]:
@@ -83,7 +92,7 @@ class Catalog:
     async def start(self) -> str:
         log.info("CWOBJ2518I: Starting the ObjectGrid catalog service: %s in domain "
                  "DefaultDomain.", self.name)
-        self.server = await asyncio.start_server(self._accept, self.host, self.port)
+        self.server = await listen(self._accept, self.host, self.port)
         self.port = self.server.sockets[0].getsockname()[1]
         self._monitor = asyncio.get_running_loop().create_task(self._watch_heartbeats())
         log.info("CWOBJ1001I: %s ObjectGrid server is ready to process requests.", self.name)

@@ -10,6 +10,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from splicer.grid import container_ops
+from splicer.grid.catalog import listen
 from splicer.grid.config import GridDefinition, MapSet
 from splicer.grid.container_ops import Refusal
 from splicer.grid.errors import GridError
@@ -56,7 +57,7 @@ class Container:
 
     # -- life cycle ----------------------------------------------------------------------
     async def start(self) -> str:
-        self.server = await asyncio.start_server(self._accept, self.host, self.port)
+        self.server = await listen(self._accept, self.host, self.port)
         self.port = self.server.sockets[0].getsockname()[1]
         deadline = time.monotonic() + self.catalog_timeout
         while not await self._register():

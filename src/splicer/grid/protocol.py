@@ -11,13 +11,15 @@ short code: ``unknown_grid``, ``unknown_map``, ``not_primary``, ``retry``, ``bad
 the containers on the connection they registered on.
 
 Operations (field names in brackets):
-  catalog:   register [name host port grids shards] -> [heartbeat_interval]; heartbeat;
-             leave [name]; shard_ready [grid mapset partition]; routes [grid];
-             placement [grid] (admin); containers
-  catalog -> container: placement [grid table epoch]; demote [shards]
-  container: get/put/remove/batch [grid mapset partition map key value ops];
-             repl_snapshot/repl_apply [grid mapset partition source maps ops];
-             stats [grid mapset]; find [grid map pattern values]
+  to the catalog:   register [name host port grids shards] -> [heartbeat_interval];
+                    heartbeat [name]; leave [name]; shard_ready [name grid mapset partition];
+                    routes [grid] -> [epoch definition mapsets];
+                    placement [grid mapset] -> [placement containers]
+  catalog -> container: placement [grid mapset epoch partitions endpoints]; demote [shards]
+  to a container:   get/put/remove [grid mapset partition map key value]; batch [.. ops];
+                    repl_snapshot [grid mapset partition source kind maps];
+                    repl_apply [grid mapset partition source ops];
+                    stats [grid mapset] -> [rows]; find [grid map pattern values] -> [hits]
 """
 
 from __future__ import annotations
