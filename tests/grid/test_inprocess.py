@@ -10,6 +10,9 @@ from typing import Any, TypeVar
 import pytest
 
 from splicer.grid.admin import map_sizes
+from splicer.grid.catalog import Catalog
+from splicer.grid.config import load_grids
+from splicer.grid.container import Container
 from splicer.grid.client import GridClient, GridOp
 from splicer.grid.errors import GridError
 from splicer.grid.hashing import partition_of
@@ -181,3 +184,52 @@ def test_a_container_that_comes_back_gets_shards_again(tmp_path: Path) -> None:
         counts = sorted(len(v) for v in primaries_on(grid).values())
         assert counts == [23, 24]
     run_with_grid(*sync_files(tmp_path), body)
+
+
+def test_a_restarted_catalog_adopts_the_shards_containers_hold(tmp_path: Path) -> None:
+    async def body(grid: InProcessGrid, client: GridClient) -> None:
+        keys = [f"s{i:03d}/ctx" for i in range(100)]
+        for key in keys:
+            await client.put(META, key, b"kept")
+        before = primaries_on(grid)
+        port = grid.catalog.port
+        grid.catalog.crash()
+        await grid.catalog.stop()
+        grid.catalog = Catalog("cs0", host="localhost", port=port, heartbeat_interval=0.2,
+                               failure_timeout=1.0)
+        await grid.catalog.start()
+        await grid.wait_placed()  # both containers registered again with what they hold
+        assert primaries_on(grid) == before
+        async with await GridClient.connect(grid.catalog_endpoint, grid="session") as fresh:
+            assert [await fresh.get(META, k) for k in keys] == [b"kept"] * len(keys)
+    run_with_grid(*sync_files(tmp_path), body)
+
+
+def test_min_sync_replicas_refuses_writes_it_cannot_protect(tmp_path: Path) -> None:
+    async def body(grid: InProcessGrid, client: GridClient) -> None:
+        client.retry_for = 0.3
+        with pytest.raises(GridError, match=r"^CWWSM0131E: partition \d+ of session:sessionMapSet"
+                                            r" has no reachable primary after 0.3 s \(session:"
+                                            r"sessionMapSet:\d+ has fewer than minSyncReplicas=1"):
+            await client.put(META, "s/ctx", b"v")
+        assert await client.get(META, "s/ctx") is None  # reads still work
+    run_with_grid(*sync_files(tmp_path, min_sync=1), body, containers=("c0",))
+
+
+@pytest.mark.parametrize(("name", "partitions", "reason"), [
+    ("c0", None, r"a container named c0 is already running"),
+    ("c9", 13, r"container c9 defines grid 'session' unlike the containers before it"),
+], ids=["duplicate-name", "different-config"])
+def test_the_catalog_refuses_a_container_that_does_not_fit(tmp_path: Path, name: str,
+                                                           partitions: int | None,
+                                                           reason: str) -> None:
+    other = load_grids(SAMPLE_OG, SAMPLE_DP) if partitions is None else load_grids(
+        write(tmp_path, "og2.xml", objectgrid_xml()),
+        write(tmp_path, "dp2.xml", deployment_xml(partitions=partitions)))
+
+    async def body(grid: InProcessGrid, client: GridClient) -> None:
+        intruder = Container(name, other, grid.catalog_endpoint, catalog_timeout=2.0)
+        with pytest.raises(GridError, match=f"^CWWSM0131E: the catalog refused container "
+                                            f"{name}: {reason}$"):
+            await intruder.start()
+    run_with_grid(SAMPLE_OG, SAMPLE_DP, body, containers=("c0",))

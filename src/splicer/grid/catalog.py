@@ -84,6 +84,11 @@ class Catalog:
         self._tasks: set[asyncio.Task[None]] = set()
         self._monitor: asyncio.Task[None] | None = None
         self._kicked = False
+        # A catalog started under live containers waits this long for them to report what
+        # they hold before it re-places anything (else it would re-place data it has not
+        # heard of yet); a fresh grid, where nobody reports shards, does not wait.
+        self.settle_until = 0.0
+        self._adopted = False
 
     @property
     def endpoint(self) -> str:
@@ -94,6 +99,7 @@ class Catalog:
                  "DefaultDomain.", self.name)
         self.server = await listen(self._accept, self.host, self.port)
         self.port = self.server.sockets[0].getsockname()[1]
+        self.settle_until = time.monotonic() + self.failure_timeout
         self._monitor = asyncio.get_running_loop().create_task(self._watch_heartbeats())
         log.info("CWOBJ1001I: %s ObjectGrid server is ready to process requests.", self.name)
         return self.endpoint
@@ -197,6 +203,9 @@ class Catalog:
                     self.placements[key] = MapSetPlacement(grid_name, mapset)
                 if self.placements[key].adopt(name, {int(p): str(role)}):
                     self._dirty.add(key)
+                    if not self._adopted and self._settling(True):
+                        self._adopted = True
+                        self._spawn(self._settled_later())
             await self._replace_locked(joined=True)
         return {"heartbeat_interval": self.heartbeat_interval}
 
@@ -242,6 +251,15 @@ class Catalog:
             self._kicked = True
             self._spawn(self._rebalance_soon())
 
+    def _settling(self, adopted: bool | None = None) -> bool:
+        return (self._adopted if adopted is None else adopted) and (
+            time.monotonic() < self.settle_until)
+
+    async def _settled_later(self) -> None:
+        await asyncio.sleep(max(0.0, self.settle_until - time.monotonic()))
+        async with self.lock:
+            await self._replace_locked(joined=True)
+
     async def _rebalance_soon(self) -> None:
         await asyncio.sleep(0.05)
         self._kicked = False
@@ -263,11 +281,14 @@ class Catalog:
                     if len(live) < mapset.num_initial_containers:
                         continue
                     placement = self.placements[key] = MapSetPlacement(grid, mapset)
-                replace = joined or mapset.auto_replace_lost_shards
-                changed = placement.fill(live, replace_lost=replace)
-                if replace:
-                    changed = placement.spread_replicas(live) or changed
-                changed = await self._handover(placement, placement.primary_moves(live)) or changed
+                changed = False
+                if not self._settling():
+                    replace = joined or mapset.auto_replace_lost_shards
+                    changed = placement.fill(live, replace_lost=replace)
+                    if replace:
+                        changed = placement.spread_replicas(live) or changed
+                    moves = placement.primary_moves(live)
+                    changed = await self._handover(placement, moves) or changed
                 if changed or key in self._dirty:
                     self._publish(placement)
 

@@ -60,12 +60,16 @@ class Container:
         self.server = await listen(self._accept, self.host, self.port)
         self.port = self.server.sockets[0].getsockname()[1]
         deadline = time.monotonic() + self.catalog_timeout
-        while not await self._register():
-            if time.monotonic() > deadline:
-                await self._close_all()
-                raise GridError(f"container {self.name} reached no catalog server at "
-                                f"{_fmt(self.catalog_endpoints)} in {self.catalog_timeout:g} s")
-            await asyncio.sleep(0.2)
+        try:
+            while not await self._register():
+                if time.monotonic() > deadline:
+                    raise GridError(f"container {self.name} reached no catalog server at "
+                                    f"{_fmt(self.catalog_endpoints)} in "
+                                    f"{self.catalog_timeout:g} s")
+                await asyncio.sleep(0.2)
+        except BaseException:
+            await self._close_all()
+            raise
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._heartbeats()), loop.create_task(self._sweeper())]
         log.info("CWOBJ1001I: %s ObjectGrid server is ready to process requests.", self.name)

@@ -119,6 +119,13 @@ class MapSetPlacement:
         changed = False
         primaries, shards = self.load(live)
         for p, part in enumerate(self.parts):
+            if part.primary is None and part.replicas:
+                # adopted replicas whose primary never came back: promote, as on a loss
+                ready = [r for r in part.replicas if (p, r) in self.ready]
+                part.primary = (ready or part.replicas)[0]
+                part.replicas.remove(part.primary)
+                primaries[part.primary] += 1
+                changed = True
             if part.primary is None and live:
                 target = min(live, key=lambda c: (primaries[c], shards[c], c))
                 part.primary = target
