@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +162,15 @@ def test_run_grid_threads_serve_a_client_in_another_loop(grid: ThreadedGrid) -> 
         async with await GridClient.connect(grid.catalog_endpoint, grid="session") as client:
             return await client.get("objectgridSessionMetadata", f"{SID}/MySessionTestWeb")
     assert asyncio.run(read()) == b"meta"
+
+
+def test_container_without_a_catalog_gives_up_with_exit_2() -> None:
+    # a child process: the container configures logging for its own process
+    result = subprocess.run(
+        [sys.executable, "-m", "splicer", "grid", "container", "c0", "--objectgrid-xml",
+         str(SAMPLE_OG), "--deployment-xml", str(SAMPLE_DP), "--catalog", "127.0.0.1:1",
+         "--catalog-timeout", "0.3"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""  # never READY
+    assert result.stderr.endswith("CWWSM0131E: container c0 reached no catalog server at "
+                                  "127.0.0.1:1 in 0.3 s\n")
