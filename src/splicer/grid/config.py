@@ -73,7 +73,7 @@ class MapSet:
     min_sync: int = 0
     max_sync: int = 0
     max_async: int = 0
-    replica_read: bool = False
+    replica_read: bool = False  # read, not acted upon: clients always read the primary
     num_initial_containers: int = 1
     auto_replace_lost_shards: bool = True
     development_mode: bool = True

@@ -17,7 +17,7 @@ from splicer.grid.errors import GridError
 from splicer.grid.eviction import expired, sweep, sweep_interval
 from splicer.grid.hashing import partition_of
 from splicer.grid.placement import SYNC
-from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError, b64, check,
+from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError, b64,
                                    error_reply, parse_endpoints, unb64)
 from splicer.grid.replication import (DEFAULT_FLUSH_DELAY, PeerLink, ReplicaState, barrier,
                                       replicate)
@@ -291,9 +291,6 @@ class Container:
         # a replica that died took the ack with it; the catalog re-places it
         return {}
 
-    def op_heartbeat(self, message: Message) -> None:
-        return None
-
 
 def _fmt(endpoints: list[tuple[str, int]]) -> str:
     return ",".join(f"{h}:{p}" for h, p in endpoints)
@@ -301,6 +298,6 @@ def _fmt(endpoints: list[tuple[str, int]]) -> str:
 
 _HANDLERS: dict[str, Any] = {
     "get": Container.op_get, "put": Container.op_put, "remove": Container.op_remove,
-    "batch": Container.op_batch, "heartbeat": Container.op_heartbeat,
+    "batch": Container.op_batch,
     **container_ops.HANDLERS,
 }
