@@ -233,3 +233,28 @@ def test_the_catalog_refuses_a_container_that_does_not_fit(tmp_path: Path, name:
                                             f"{name}: {reason}$"):
             await intruder.start()
     run_with_grid(SAMPLE_OG, SAMPLE_DP, body, containers=("c0",))
+
+
+def test_placement_waits_for_num_initial_containers(tmp_path: Path) -> None:
+    og = write(tmp_path, "og.xml", objectgrid_xml())
+    dp = write(tmp_path, "dp.xml", deployment_xml(extra_attrs='numInitialContainers="2"'))
+
+    async def main() -> None:
+        grid = InProcessGrid(load_grids(og, dp))
+        await grid.catalog.start()
+        try:
+            await grid.start_container("c0")
+            assert grid.catalog.placements == {}
+            client = await GridClient.connect(grid.catalog_endpoint, retry_for=0.2)
+            with pytest.raises(GridError, match=r"^CWWSM0131E: partition \d+ of session:"
+                                                r"sessionMapSet has no reachable primary after "
+                                                r"0.2 s \(no route yet\)$"):
+                await client.put(META, "s/ctx", b"v")
+            await grid.start_container("c1")
+            await grid.wait_placed()
+            await client.put(META, "s/ctx", b"v")
+            assert await client.get(META, "s/ctx") == b"v"
+            await client.close()
+        finally:
+            await grid.close()
+    asyncio.run(main())
