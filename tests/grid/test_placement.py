@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from splicer.grid.config import load_grids
 from splicer.grid.placement import ASYNC, PRIMARY, SYNC, MapSetPlacement
@@ -144,3 +146,31 @@ def test_replicas_spread_from_any_full_container_not_only_the_fullest() -> None:
     # c0's 46 primaries cannot move as replicas: the primary handovers that follow do that
     assert shards == {"c0": 47, "c1": 24, "c2": 23}
     assert all(len(set(part.holders())) == 2 for part in placement.parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(0, 4)), min_size=1, max_size=12),
+       st.integers(0, 1), st.integers(0, 2))
+def test_invariants_hold_through_any_joins_and_losses(events: list[tuple[bool, int]],
+                                                      max_sync: int, max_async: int) -> None:
+    mapset = replace(MAPSET, partitions=7, max_sync=max_sync, max_async=max_async)
+    placement = MapSetPlacement("session", mapset)
+    live: dict[str, str] = {}
+    for join, n in events:
+        name = f"c{n}"
+        if join:
+            live[name] = "localhost"
+        elif name in live:
+            del live[name]
+            placement.drop(name)
+        settle(placement, live)
+        for part in placement.parts:
+            holders = part.holders()
+            assert len(holders) == len(set(holders))  # distinct containers
+            assert set(holders) <= set(live)
+            if live:
+                assert part.primary is not None
+                assert len(part.replicas) == min(mapset.replicas, len(live) - 1)
+        if live and mapset.replicas:  # without replicas a primary cannot move (no copy)
+            primaries, _ = placement.load(live)
+            assert max(primaries.values()) - min(primaries.values()) <= 1
