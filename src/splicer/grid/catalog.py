@@ -303,10 +303,13 @@ class Catalog:
                 continue
             shards = [[placement.grid, placement.mapset.name, p] for p, _, _ in group]
             try:
-                await member.channel.request({"op": "demote", "shards": shards,
-                                              "timeout": self.handover_timeout},
-                                             self.handover_timeout + 1)
+                reply = await member.channel.request({"op": "demote", "shards": shards,
+                                                      "timeout": self.handover_timeout},
+                                                     self.handover_timeout + 1)
+                if not reply.get("flushed", False):
+                    raise RemoteError("not_flushed", "a replica did not confirm every write")
             except (ProtocolError, RemoteError, asyncio.TimeoutError) as exc:
+                # the old primary keeps its role: the next placement it gets unfreezes it
                 log.warning("CWOBJ7206W: handover from %s failed: %s", old, exc)
                 self._dirty.add((placement.grid, placement.mapset.name))
                 continue
