@@ -49,9 +49,9 @@ started has been stopped)."""
 @click.option("--retry-interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 60),
               help="The plug-in's RetryInterval, seconds (shortened from 60 so the run is quick).")
 @click.option("--objectgrid-xml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The grid's objectGrid XML [default: samples/objectGridStandAlone.xml].")
+              help="The grid's objectGrid XML [default: ./samples/objectGridStandAlone.xml, else the session grid sample shipped with splicer].")
 @click.option("--deployment-xml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The grid's deployment policy [default: samples/objectGridDeploymentStandAlone.xml].")
+              help="The grid's deployment policy [default: ./samples/objectGridDeploymentStandAlone.xml, else the sample shipped with splicer].")
 @click.option("--url", help="Run against a real deployment: the probe page's URL through the web server.")
 @click.option("--stop-cmd", multiple=True, metavar="SERVER=CMD", help="With --url: a shell command that stops SERVER.")
 @click.option("--start-cmd", multiple=True, metavar="SERVER=CMD", help="With --url: a shell command that starts SERVER.")

@@ -22,8 +22,9 @@ from splicer.verify.scenario import Scenario
 from splicer.verify.topology import Topology, TopologyConfig
 
 # Where the session grid's sample XML is looked for when not given: ./samples (a user who
-# copied them), then the samples/ of a source checkout this module runs from.
-_SAMPLE_DIRS = (Path("samples"), Path(__file__).resolve().parents[3] / "samples")
+# copied and edited them), then the copies shipped inside the package (samples/ of a checkout
+# links to those), so an installed wheel needs no checkout.
+_SAMPLE_DIRS = (Path("samples"), Path(__file__).resolve().parents[1] / "grid" / "samples")
 
 
 @dataclass

@@ -1,0 +1,39 @@
+"""What an installed wheel needs at run time is inside the wheel, not only in a checkout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+NEEDED = [
+    "splicer/py.typed",
+    "splicer/templates/session_probe.html.j2",
+    "splicer/templates/verify_report.html.j2",
+    "splicer/grid/samples/objectGridStandAlone.xml",
+    "splicer/grid/samples/objectGridDeploymentStandAlone.xml",
+]
+
+
+@pytest.mark.slow
+def test_wheel_carries_templates_and_grid_samples(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("splicer-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert [name for name in NEEDED if name not in names] == []
+
+
+@pytest.mark.parametrize("name", ["objectGridStandAlone.xml", "objectGridDeploymentStandAlone.xml"])
+def test_samples_folder_links_to_the_packaged_grid_xml(name: str) -> None:
+    sample = REPO / "samples" / name
+    assert sample.resolve() == (REPO / "src" / "splicer" / "grid" / "samples" / name).resolve()
+    assert b"sessionMapSet" in sample.read_bytes() or b"objectgridSessionMetadata" in sample.read_bytes()
