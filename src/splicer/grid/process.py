@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
-import sys
 from collections.abc import Awaitable, Callable
 
 from splicer.grid.catalog import Catalog
 from splicer.grid.container import Container
+from splicer.logs import log_to_stderr
 
 
 def configure_logging(name: str) -> None:
-    """CWOBJ lines on stderr (``[time] c0 CWOBJ1001I: ...``); stdout carries READY only."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(f"[%(asctime)s] {name} %(message)s"))
-    logger = logging.getLogger("splicer.grid")
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    log_to_stderr(name, "splicer.grid")
 
 
 async def _serve(start: Callable[[], Awaitable[str]], stop: Callable[[], Awaitable[None]]) -> None:

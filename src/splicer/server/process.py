@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
-import sys
 
 from splicer.server.runtime import AppServer, ServerOptions
+from splicer.logs import log_to_stderr
 
 
 def configure_logging(name: str) -> None:
-    """WAS-style lines on stderr (``[time] server1 SRVE0250I: ...``); stdout carries READY only."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(f"[%(asctime)s] {name} %(message)s"))
-    logger = logging.getLogger("splicer")
-    logger.handlers[:] = [handler]
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    log_to_stderr(name, "splicer")
 
 
 async def serve(options: ServerOptions) -> None:
