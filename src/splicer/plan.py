@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from splicer.errors import DescriptorError, Diagnostic, SignedArchiveError
 from splicer.modules import WEB_XML, WebModule, discover, is_war
@@ -12,9 +12,7 @@ from splicer.report import ModuleReport
 from splicer.webxml import minimal_webxml, splice_webxml
 
 if TYPE_CHECKING:
-    from splicer.archives import AppReader
-
-Changes = dict[str, Union[bytes, None, "Changes"]]
+    from splicer.archives import AppReader, Changes
 
 _ENCODING_DECL = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
