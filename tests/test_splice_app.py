@@ -238,3 +238,31 @@ def test_declared_entities_are_named_before_their_use(tmp_path: Path) -> None:
     war = write_zip(tmp_path / "laughs.war", {"WEB-INF/web.xml": laughs})
     with pytest.raises(HostileXmlError, match=r"declares entities \(lol, lol2\)"):
         splice(war, PROPERTIES)
+
+
+@pytest.mark.parametrize(
+    ("web_uri", "entry", "exploded"),
+    [
+        pytest.param("./shop.war", "shop.war", False, id="dot-slash"),
+        pytest.param("web/shop.war", "web/shop.war", False, id="subfolder-zipped"),
+        pytest.param("./web//shop.war", "web/shop.war", False, id="subfolder-dot-double-slash"),
+        pytest.param("web/shop.war", "web/shop.war", True, id="subfolder-exploded-ear"),
+    ],
+)
+def test_listed_web_uri_is_a_path_in_the_ear(tmp_path: Path, web_uri: str, entry: str, exploded: bool) -> None:
+    """Regression: a web-uri of `./shop.war` or `web/shop.war` (a WAR in a subfolder of the
+    EAR, which application.xml may name) was refused as "listed but not contained"."""
+    tree = {"META-INF/application.xml": application_xml((web_uri, "shop")), entry: {"WEB-INF/web.xml": WEB_25}}
+    if exploded:
+        ear = write_dir(tmp_path / "app.ear", {"META-INF/application.xml": tree["META-INF/application.xml"]})
+        (ear / entry).parent.mkdir(parents=True)
+        write_zip(ear / entry, {"WEB-INF/web.xml": WEB_25})
+        report = splice(ear, PROPERTIES)
+        spliced = _web_xml_of(ear / entry)
+    else:
+        ear = write_zip(tmp_path / "app.ear", tree)
+        report = splice(ear, PROPERTIES)
+        spliced = _web_xml_of(ear, entry)
+    assert [(m.name, m.context_root, m.changed) for m in report.modules] == [("shop", "/shop", True)]
+    assert report.warnings == []
+    assert b"HttpSessionFilter" in spliced

@@ -48,6 +48,19 @@ def _top_level_wars(reader: AppReader) -> list[str]:
     return list(found)
 
 
+def _module_path(web_uri: str) -> str:
+    """A web-uri as an entry name: a path relative to the EAR's root (Java EE pathType), so
+    ``./Web.war``, ``/Web.war`` and ``web//Web.war`` name the entries ``Web.war`` and
+    ``web/Web.war``.  A ``..`` is kept, for the archive layer to refuse as unsafe."""
+    return str(PurePosixPath(web_uri.strip("/"))).lstrip("/")
+
+
+def _contains_module(names: list[str], uri: str) -> bool:
+    """Whether the EAR holds *uri*, at any depth: a zipped WAR, or a folder (exploded WAR)."""
+    prefix = uri + "/"
+    return any(name == uri or name.startswith(prefix) for name in names)
+
+
 def discover(reader: AppReader, *, war_context_root: str | None = None) -> tuple[list[WebModule], list[Diagnostic]]:
     """The web modules of the application behind *reader*, and warnings about the others.
 
@@ -67,10 +80,11 @@ def discover(reader: AppReader, *, war_context_root: str | None = None) -> tuple
 
     app_where = where.child(APPLICATION_XML)
     declared = read_application_xml(reader.read(APPLICATION_XML), app_where)
+    names = reader.names()
     modules: list[WebModule] = []
     for entry in declared:
-        uri = entry.web_uri.strip("/")
-        if uri not in present:
+        uri = _module_path(entry.web_uri)
+        if not _contains_module(names, uri):
             raise DescriptorError(
                 f"application.xml lists the web module {uri!r}, which the archive does not contain",
                 app_where.at(entry.line),
