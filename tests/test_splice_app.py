@@ -266,3 +266,24 @@ def test_listed_web_uri_is_a_path_in_the_ear(tmp_path: Path, web_uri: str, entry
     assert [(m.name, m.context_root, m.changed) for m in report.modules] == [("shop", "/shop", True)]
     assert report.warnings == []
     assert b"HttpSessionFilter" in spliced
+
+
+@pytest.mark.parametrize(
+    ("encoding", "declared"),
+    [
+        pytest.param("utf-16", "UTF-16", id="utf-16-with-bom"),
+        pytest.param("utf-16-le", "UTF-16LE", id="utf-16le-no-bom"),
+        pytest.param("utf-16-be", "UTF-16BE", id="utf-16be-no-bom"),
+        pytest.param("utf-8-sig", "UTF-8", id="utf-8-with-bom"),
+    ],
+)
+def test_diff_of_a_utf16_descriptor_is_text(tmp_path: Path, encoding: str, declared: str) -> None:
+    """Regression: the --diff of a UTF-16 web.xml was its bytes read as UTF-8 (NULs and
+    replacement characters), because the declaration was looked for as ASCII bytes."""
+    web_xml = WEB_25.replace('encoding="UTF-8"', f'encoding="{declared}"')
+    war = write_dir(tmp_path / "shop.war", {"WEB-INF/web.xml": web_xml.encode(encoding)})
+    report = splice(war, PROPERTIES, dry_run=True)
+    diff = report.modules[0].diff()
+    assert "\x00" not in diff and "\ufffd" not in diff
+    assert f' <?xml version="1.0" encoding="{declared}"?>\n' in diff
+    assert "+        <param-name>objectGridName</param-name>\n" in diff

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from splicer.errors import DescriptorError, Diagnostic, SignedArchiveError
+from splicer.errors import DescriptorError, Diagnostic, SignedArchiveError, Where
 from splicer.modules import WEB_XML, WebModule, discover, is_war
 from splicer.report import ModuleReport
 from splicer.webxml import minimal_webxml, splice_webxml
+from splicer.webxml.source import document_codec
 
 if TYPE_CHECKING:
     from splicer.archives import AppReader, Changes
 
+_DROPS_BOM = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16", "utf-32-le": "utf-32", "utf-32-be": "utf-32"}
 _ENCODING_DECL = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -31,11 +34,19 @@ class Plan:
 
 
 def declared_encoding(data: bytes) -> str:
-    """The encoding a descriptor declares (utf-8 when it says nothing), for showing diffs."""
+    """The codec that reads a descriptor, for showing diffs: its byte-order mark or UTF-16
+    form first (the ASCII declaration cannot be matched in UTF-16 bytes), then the encoding
+    it declares, else utf-8 (the splice itself reads it the same way)."""
     match = _ENCODING_DECL.match(data)
-    if match is None:
-        return "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    return match.group(1).decode("ascii")
+    declared = match.group(1).decode("ascii") if match else None
+    try:
+        codec = document_codec(data, declared, Where())
+    except DescriptorError:
+        return "utf-8"
+    # A diff shows text, not the byte-order mark: use the codec of the form that drops it.
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return _DROPS_BOM.get(codec, codec)
+    return codec
 
 
 def _signature_guard(reader: AppReader, strip: bool, changes: Changes) -> None:
