@@ -15,6 +15,17 @@ from verify.support import REPO, Workspace, descendants, wait_gone
 pytestmark = pytest.mark.slow
 
 
+def as_foreground_job() -> None:
+    """Run in the child before exec: SIGINT at its default, as a terminal's foreground job has it.
+
+    A shell without job control starts background commands (``make test &``, a CI script's
+    ``cmd &``) with SIGINT ignored, and that disposition is inherited by pytest and by every
+    process it starts; Python then installs no KeyboardInterrupt handler, so the Ctrl-C this
+    test sends would be ignored and verify would run to its end.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_for_ready(log: Path, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -34,11 +45,13 @@ def wait_for_ready(log: Path, timeout: float = 60.0) -> None:
     ids=["sigint-during-start", "sigint-during-scenario", "sigterm-during-scenario"],
 )
 def test_a_signal_stops_every_child(workspace: Workspace, tmp_path: Path, sig: signal.Signals, when: str) -> None:
+    """Bug: under a runner that ignores SIGINT (a background job of a script) the Ctrl-C cases
+    failed, verify ran to its end and exited 0; the child now gets SIGINT at its default."""
     logs = tmp_path / "logs"
     verify = subprocess.Popen(
         [sys.executable, "-m", "splicer", "verify", str(workspace.ear), str(workspace.properties),
          "--keep-logs", str(logs), *workspace.grid_options()],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_foreground_job,
     )
     try:
         wait_for_ready(logs / when)
