@@ -196,6 +196,20 @@ def test_in_place_keeps_mode_and_leaves_no_temp(write_file: WriteFile) -> None:
     assert [p.name for p in src.parent.iterdir()] == ["w.war"]
 
 
+def test_in_place_through_a_symlink_rewrites_its_target(write_file: WriteFile) -> None:
+    """Regression: splicing `app.war -> releases/app-1.0.war` in place renamed the new archive
+    over the link, so the link became a plain file and the file it named was never spliced."""
+    real = write_file("w-1.0.war", make_zip(war_entries()))
+    link = real.with_name("w.war")
+    link.symlink_to(real.name)
+    real.chmod(0o640)
+    write_app(link, {"WEB-INF/web.xml": NEW_XML}, None)
+    assert link.is_symlink() and os.readlink(link) == real.name
+    assert contents(real.read_bytes())["WEB-INF/web.xml"] == NEW_XML
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in real.parent.iterdir()) == ["w-1.0.war", "w.war"]
+
+
 def test_no_changes_in_place_does_not_rewrite(write_file: WriteFile) -> None:
     src = write_file("w.war", make_zip(war_entries()))
     before = src.stat()

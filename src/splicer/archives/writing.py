@@ -87,7 +87,9 @@ def write_app(src: Path, changes: Changes, out: Path | None = None, *, limits: L
         return
     if out is None and not changes:
         return  # nothing to change: the archive is not rewritten at all
-    target = src if out is None else out
+    # In place through a symlink (app.ear -> app-1.0.ear) rewrites the file it points at;
+    # renaming over the link itself would leave that file unspliced and the link a copy.
+    target = Path(os.path.realpath(src)) if out is None else out
     with open_app(src, limits) as reader:
         assert isinstance(reader, ZipAppReader)
         try:
