@@ -83,6 +83,16 @@ def test_json_report(app: Path) -> None:
     assert "CWWSM0027I" in err
 
 
+def test_json_with_diff_keeps_stdout_one_json_document(app: Path) -> None:
+    """Regression: --json --diff printed the diff on stdout before the JSON, so the report
+    could not be parsed; the diff now goes to stderr with the other human text."""
+    code, out, err = run(str(app), str(PROPERTIES), "--json", "--diff", "--dry-run")
+    assert code == 0
+    assert json.loads(out)["changed"] is True
+    assert f"--- a/{app}!/MySessionTestWeb.war!/WEB-INF/web.xml\n" in err
+    assert "+        <param-name>objectGridName</param-name>\n" in err
+
+
 def test_json_error_and_exit_2_for_unknown_key(app: Path, tmp_path: Path) -> None:
     props = tmp_path / "bad.properties"
     props.write_text("objectGridName=session\nobjectGridNmae=session\n")

@@ -71,10 +71,11 @@ def splice(
     for warning in report.all_warnings():
         click.echo(str(warning), err=True)
     if show_diff:
+        # With --json, stdout carries the one JSON document only; the diff is for humans then.
         for module in report.modules:
             text = module.diff()
             if text:
-                click.echo(text, nl=False)
+                click.echo(text, nl=False, err=as_json)
     if as_json:
         payload = report.to_json()
         payload["check"] = check
