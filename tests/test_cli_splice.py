@@ -146,3 +146,29 @@ def test_splicer_group_has_splice() -> None:
 def test_real_process(command: list[str], app: Path) -> None:
     done = subprocess.run([sys.executable, *command, str(app), str(PROPERTIES), "--check", "-q"], capture_output=True, text=True, check=False)
     assert done.returncode == 1, done.stderr
+
+
+TERM_MID_WRITE = """
+import os, signal, sys
+from splicer.archives import records
+from splicer.cli import splice_main
+real = records.write_entry
+def write_entry(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    return real(*args, **kwargs)
+records.write_entry = write_entry
+sys.argv = ["splice", *sys.argv[1:]]
+splice_main()
+"""
+
+
+@pytest.mark.parametrize("to_output", [pytest.param(False, id="in-place"), pytest.param(True, id="with-o")])
+def test_sigterm_mid_write_leaves_no_temp_file(app: Path, to_output: bool) -> None:
+    """Regression: SIGTERM (a CI timeout) while the archive was being written killed the
+    process on the spot and left `.MySessionTest.ear.*.splicing` in the folder."""
+    args = [str(app), str(PROPERTIES), "-q"] + (["-o", str(app.with_name("out.ear"))] if to_output else [])
+    done = subprocess.run([sys.executable, "-c", TERM_MID_WRITE, *args], capture_output=True, text=True, check=False)
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.splitlines()[-1] == "CWWSM0399E: interrupted; nothing was written"
+    assert sorted(p.name for p in app.parent.iterdir()) == ["MySessionTest.ear"]
+    assert app.read_bytes() == SAMPLE.read_bytes()

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -14,6 +19,27 @@ from splicer.errors import EXIT_CHECK_FOUND_WORK, EXIT_OK, UsageError
 EPILOG = """\b
 Exit codes: 0 done (or nothing to do), 1 --check found work, 2 usage or configuration
 error, 3 the input cannot be spliced safely. On 2 and 3 nothing is written."""
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _term_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a CI timeout, `docker stop`, `kill`) unwinds like Ctrl-C while splicing.
+
+    Its default action ends the process on the spot, leaving the temporary file of the
+    atomic write behind; unwinding runs the clean-up, and the boundary reports it.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers (an embedding caller owns them then)
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @click.command(epilog=EPILOG)
@@ -55,14 +81,15 @@ def splice(
         raise UsageError("--check writes nothing, so -o makes no sense with it")
     # --diff shows the change and still makes it; add --dry-run for the diff alone.
     writes_nothing = dry_run or check
-    report = run_splice(
-        app,
-        properties,
-        output=output,
-        dry_run=writes_nothing,
-        allow_unknown=allow_unknown,
-        strip_signatures=strip_signatures,
-    )
+    with _term_as_interrupt():
+        report = run_splice(
+            app,
+            properties,
+            output=output,
+            dry_run=writes_nothing,
+            allow_unknown=allow_unknown,
+            strip_signatures=strip_signatures,
+        )
     # Human text goes to stderr when stdout carries JSON or a diff.
     human_to_stderr = as_json or show_diff
     if not quiet:
