@@ -287,3 +287,15 @@ def test_diff_of_a_utf16_descriptor_is_text(tmp_path: Path, encoding: str, decla
     assert "\x00" not in diff and "\ufffd" not in diff
     assert f' <?xml version="1.0" encoding="{declared}"?>\n' in diff
     assert "+        <param-name>objectGridName</param-name>\n" in diff
+
+
+@pytest.mark.parametrize("inside", ["out.war", "WEB-INF/out.war"], ids=["top", "nested"])
+def test_output_inside_an_exploded_input_is_a_usage_error(tmp_path: Path, inside: str) -> None:
+    """Regression: `-o` inside an exploded application copied the tree into itself until
+    the path was too long, and failed with a kilobytes-long "cannot write" message."""
+    app = write_dir(tmp_path / "shop.war", {"WEB-INF/web.xml": WEB_25})
+    with pytest.raises(UsageError, match=r"^CWWSM0100E: .*: -o lies inside the application directory") as info:
+        splice(app, PROPERTIES, output=app / inside)
+    assert (info.value.exit_code, info.value.where.parts) == (2, (str(app / inside),))
+    assert sorted(p.relative_to(app).as_posix() for p in app.rglob("*")) == ["WEB-INF", "WEB-INF/web.xml"]
+    assert (app / "WEB-INF" / "web.xml").read_text() == WEB_25

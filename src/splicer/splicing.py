@@ -23,6 +23,10 @@ def _check_paths(app: Path, output: Path | None) -> None:
             )
         if not output.parent.is_dir():
             raise UsageError("the output's folder does not exist", Where((str(output),)))
+        if app.is_dir() and Path(os.path.realpath(output)).is_relative_to(os.path.realpath(app)):
+            # The copy of the tree would contain the copy being made, without end.
+            raise UsageError("-o lies inside the application directory", Where((str(output),)),
+                             hint="write the output beside the application")
         if app.is_dir() != output.is_dir() and output.exists():
             raise UsageError("the output exists and is not of the input's kind", Where((str(output),)))
 
