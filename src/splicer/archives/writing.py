@@ -98,7 +98,9 @@ def write_app(src: Path, changes: Changes, out: Path | None = None, *, limits: L
         except SplicerError:
             raise
         except OSError as exc:
-            raise OutputError(f"cannot write: {exc.strerror or exc}", Where((str(target),))) from exc
+            # The path as the user gave it, not the file a symlink led to.
+            named = src if out is None else out
+            raise OutputError(f"cannot write: {exc.strerror or exc}", Where((str(named),))) from exc
 
 
 def _flatten(reader: ZipAppReader, changes: Changes) -> Changes:
