@@ -107,3 +107,12 @@ def test_symlink_out_of_the_tree_is_refused(app_dir: Path, tmp_path: Path, chang
 def test_delete_in_a_directory(app_dir: Path) -> None:
     write_app(app_dir, {"META-INF/application.xml": None}, None)
     assert not (app_dir / "META-INF" / "application.xml").exists()
+
+
+def test_to_out_with_the_longest_file_name(app_dir: Path, tmp_path: Path) -> None:
+    """Regression: the staging folder's name was the output's name plus 19 characters, so an
+    output name near the 255-byte limit failed with "File name too long"."""
+    out = tmp_path / ("o" * 251 + ".ear")
+    write_app(app_dir, {"Exploded.war": {"WEB-INF/web.xml": NEW_XML}}, out)
+    assert (out / "Exploded.war" / "WEB-INF" / "web.xml").read_bytes() == NEW_XML
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["app.ear", out.name])

@@ -210,6 +210,18 @@ def test_in_place_through_a_symlink_rewrites_its_target(write_file: WriteFile) -
     assert sorted(p.name for p in real.parent.iterdir()) == ["w-1.0.war", "w.war"]
 
 
+@pytest.mark.parametrize("in_place", [pytest.param(True, id="in-place"), pytest.param(False, id="to-out")])
+def test_longest_file_name_can_be_written(write_file: WriteFile, in_place: bool) -> None:
+    """Regression: the temp file's name was the target's name plus 19 characters, so an
+    archive whose own name is near the 255-byte limit failed with "File name too long"."""
+    long_name = "\u00e9" * 60 + "a" * (251 - 120) + ".war"  # 255 bytes in UTF-8
+    src = write_file(long_name if in_place else "w.war", make_zip(war_entries()))
+    out = None if in_place else src.with_name(long_name)
+    write_app(src, {"WEB-INF/web.xml": NEW_XML}, out)
+    assert contents((out or src).read_bytes())["WEB-INF/web.xml"] == NEW_XML
+    assert sorted(p.name for p in src.parent.iterdir()) == sorted({src.name, long_name})
+
+
 def test_no_changes_in_place_does_not_rewrite(write_file: WriteFile) -> None:
     src = write_file("w.war", make_zip(war_entries()))
     before = src.stat()

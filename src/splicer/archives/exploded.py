@@ -10,7 +10,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from splicer.archives.reading import LIMITS, DirAppReader, Limits, ZipAppReader, open_app
-from splicer.archives.writing import Changes, atomic_output, rewrite_zip
+from splicer.archives.writing import Changes, atomic_output, rewrite_zip, temp_prefix
 from splicer.errors import ArchiveError, OutputError, SplicerError, Where
 
 __all__ = ["write_tree"]
@@ -35,7 +35,7 @@ def write_tree(src: Path, changes: Changes, out: Path | None = None, *, limits: 
             return
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise OutputError("output already exists; choose a new path", Where((str(out),)))
-        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".splicing", dir=out.parent))
+        stage = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=".splicing", dir=out.parent))
         try:
             tree = stage / "app"
             shutil.copytree(src, tree, symlinks=True)

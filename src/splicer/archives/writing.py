@@ -14,11 +14,12 @@ from splicer.archives import records, zipraw
 from splicer.archives.reading import LIMITS, Limits, ZipAppReader, check_name, open_app
 from splicer.errors import ArchiveError, OutputError, SplicerError, Where
 
-__all__ = ["Changes", "write_app", "rewrite_zip", "atomic_output"]
+__all__ = ["Changes", "write_app", "rewrite_zip", "atomic_output", "temp_prefix"]
 
 # entry name -> new bytes; None deletes the entry; a dict changes the nested module of that name.
 Changes: TypeAlias = "dict[str, bytes | None | Changes]"
 MANIFEST = "META-INF/MANIFEST.MF"
+MAX_PREFIX_NAME = 200  # bytes of the target's name kept in a temp name: 255 less room for the rest
 
 
 @contextmanager
@@ -30,7 +31,7 @@ def atomic_output(target: Path, mode_of: Path | None = None) -> Iterator[BinaryI
     the mode of ``mode_of`` (the original) or, for a new file, 0o666 less the umask.  On any
     error the temp file is removed and the target is left as it was.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".splicing", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".splicing", dir=target.parent)
     try:
         with os.fdopen(fd, "w+b") as fh:
             yield fh
@@ -51,6 +52,15 @@ def atomic_output(target: Path, mode_of: Path | None = None) -> Iterator[BinaryI
             pass
         raise
     _fsync_dir(target.parent)
+
+
+def temp_prefix(target: Path) -> str:
+    """``.name.`` for a temp file beside ``target``, short enough that the temp name (with
+    its random part and ``.splicing``) still fits a 255-byte file name when ``target``'s does."""
+    name = target.name
+    while len(os.fsencode(name)) > MAX_PREFIX_NAME:
+        name = name[:-1]
+    return f".{name}."
 
 
 def _fsync_dir(folder: Path) -> None:
