@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -104,3 +106,22 @@ def test_a_component_that_fails_to_start_stops_the_others(workspace: Workspace) 
     assert "CWWSM0400E" in result.stderr and "container c" in result.stderr
     assert "exited with status" in result.stderr
     # the catalog had started; the workspace fixture asserts it is gone too
+
+
+def test_an_app_spliced_with_catalog_host_port_uses_the_emulated_catalog(workspace: Workspace, tmp_path: Path) -> None:
+    """Bug: the emulated servers honoured the module's catalogHostPort, so an application
+    spliced for its production catalog never started under verify (exit 3), or talked to
+    whatever listened at that address.  verify's servers now always use its own catalog."""
+    with socket.socket() as probe:  # an address where no catalog answers
+        probe.bind(("127.0.0.1", 0))
+        production = f"127.0.0.1:{probe.getsockname()[1]}"
+    properties = tmp_path / "production.properties"
+    properties.write_text(workspace.properties.read_text().rstrip("\n") + f"\ncatalogHostPort={production}\n")
+    web_xml = lxml.etree.fromstring(spliced_web_xml(workspace, tmp_path, properties))
+    params = {p.findtext("{*}param-name"): p.findtext("{*}param-value") for p in web_xml.iterfind("{*}context-param")}
+    assert params["catalogHostPort"] == production  # the module names the production catalog
+    options = VerifyOptions(app=workspace.ear, properties=properties, objectgrid_xml=workspace.objectgrid_xml,
+                            deployment_xml=workspace.deployment_xml)
+    report = asyncio.run(run_verify(options))
+    assert [str(step.verdict) for step in report.steps] == ["pass"] * 6 + ["warn"]
+    assert report.ok is True

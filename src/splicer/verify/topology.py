@@ -140,10 +140,12 @@ class Topology:
         return await self.proxy.start(self.config.start_timeout)
 
     def _server_argv(self, name: str, port: int) -> list[str]:
+        # --override-catalog: an application spliced with catalogHostPort (its production
+        # catalog) must still use this run's catalog, never whatever listens at that address.
         return splicer_argv(
             "server", name, "--app", str(self.config.app), "--host", self.config.host,
             "--port", str(port), "--clone-id", self.clone_of[name], "--catalog", self.catalog_address,
-            "--session-id-reuse",
+            "--override-catalog", "--session-id-reuse",
         )
 
     async def write_plugin_cfg(self, servers: dict[str, tuple[Endpoint, str]]) -> None:
