@@ -172,3 +172,14 @@ def test_sigterm_mid_write_leaves_no_temp_file(app: Path, to_output: bool) -> No
     assert done.stderr.splitlines()[-1] == "CWWSM0399E: interrupted; nothing was written"
     assert sorted(p.name for p in app.parent.iterdir()) == ["MySessionTest.ear"]
     assert app.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_interrupt_with_json_prints_the_json_error(app: Path) -> None:
+    """Regression: with --json, an interrupted run (Ctrl-C, SIGTERM) printed nothing on
+    stdout, where every other failure prints {"error": {...}}."""
+    done = subprocess.run([sys.executable, "-c", TERM_MID_WRITE, str(app), str(PROPERTIES), "--json"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 3, done.stderr
+    error = json.loads(done.stdout)["error"]
+    assert (error["id"], error["reason"], error["exit_code"]) == ("CWWSM0399E", "interrupted; nothing was written", 3)
+    assert sorted(p.name for p in app.parent.iterdir()) == ["MySessionTest.ear"]

@@ -16,8 +16,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class Interrupted(SplicerError):
+    """Ctrl-C (or a SIGTERM turned into it) stopped the command; the clean-up has run."""
+
+    exit_code = EXIT_UNSAFE
+    message_id = "CWWSM0399E"
+
+
 def report_errors(*, json_flag: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Turn SplicerError (and a broken pipe) into exit codes; with --json, also a JSON error.
+    """Turn SplicerError (and an interrupt) into exit codes; with --json, also a JSON error.
 
     Anything else is a bug and keeps its traceback, so it gets reported rather than hidden.
     """
@@ -33,8 +40,11 @@ def report_errors(*, json_flag: str | None = None) -> Callable[[Callable[P, R]],
                 click.echo(error.message(), err=True)
                 sys.exit(error.exit_code)
             except KeyboardInterrupt:
-                click.echo("CWWSM0399E: interrupted; nothing was written", err=True)
-                sys.exit(EXIT_UNSAFE)
+                interrupted = Interrupted("interrupted; nothing was written")
+                if json_flag and kwargs.get(json_flag):
+                    click.echo(json.dumps({"error": interrupted.to_json()}, indent=2))
+                click.echo(interrupted.message(), err=True)
+                sys.exit(interrupted.exit_code)
 
         return run
 
