@@ -183,3 +183,16 @@ def test_interrupt_with_json_prints_the_json_error(app: Path) -> None:
     error = json.loads(done.stdout)["error"]
     assert (error["id"], error["reason"], error["exit_code"]) == ("CWWSM0399E", "interrupted; nothing was written", 3)
     assert sorted(p.name for p in app.parent.iterdir()) == ["MySessionTest.ear"]
+
+
+def test_unchanged_app_with_output_says_it_was_copied(app: Path) -> None:
+    """Regression: with -o, an already spliced app was copied to the output, but the log said
+    "it was not rewritten", which reads as if no output had been made."""
+    assert run(str(app), str(PROPERTIES), "-q")[0] == 0
+    out = app.with_name("copy.ear")
+    code, stdout, _ = run(str(app), str(PROPERTIES), "-o", str(out))
+    assert code == 0
+    assert f"CWWSM0032I: {app} is already spliced with these settings; it was copied unchanged to {out}." in stdout.splitlines()
+    assert out.read_bytes() == app.read_bytes()
+    code, stdout, _ = run(str(app), str(PROPERTIES))
+    assert f"CWWSM0032I: {app} is already spliced with these settings; it was not rewritten." in stdout.splitlines()

@@ -99,6 +99,9 @@ class SpliceReport:
         if self.dry_run:
             verb = "would change" if self.changed else "needs no change"
             lines.append(f"CWWSM0031I: Dry run: {self.app} {verb}; nothing was written.")
+        elif not self.changed and self.output is not None and self.written:
+            lines.append(f"CWWSM0032I: {self.app} is already spliced with these settings; "
+                         f"it was copied unchanged to {self.output}.")
         elif not self.changed:
             lines.append(f"CWWSM0032I: {self.app} is already spliced with these settings; it was not rewritten.")
         lines.append("CWWSM0030I: Application splicing has completed.")
