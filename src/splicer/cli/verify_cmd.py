@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from splicer.cli.boundary import report_errors
-from splicer.errors import UsageError
+from splicer.errors import OutputError, UsageError, Where
 
 if TYPE_CHECKING:
     from splicer.verify.model import VerifyReport
@@ -77,6 +77,9 @@ def verify(
     """
     from splicer.verify.report import render_html, render_json, render_text
 
+    if report_path is not None and not report_path.parent.is_dir():
+        # Checked before the run: finding out after it would throw the whole run away.
+        raise UsageError("--report: the folder of the report does not exist", Where((str(report_path),)))
     if url is not None:
         from splicer.verify.realdeploy import RealDeployment, verify_url
 
@@ -107,7 +110,10 @@ def verify(
         click.echo("CWWSM0401E: interrupted; every process verify started has been stopped", err=True)
         sys.exit(EXIT_INTERRUPTED)
     if report_path is not None:
-        report_path.write_text(render_html(report), "utf-8")
+        try:
+            report_path.write_text(render_html(report), "utf-8")
+        except OSError as exc:
+            raise OutputError(f"cannot write the report: {exc.strerror or exc}", Where((str(report_path),))) from None
     click.echo(render_json(report) if as_json else render_text(report), nl=False)
     if report_path is not None and not as_json:
         click.echo(f"report: {report_path}")
