@@ -222,6 +222,19 @@ def test_longest_file_name_can_be_written(write_file: WriteFile, in_place: bool)
     assert sorted(p.name for p in src.parent.iterdir()) == sorted({src.name, long_name})
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root may give a file to another user")
+def test_in_place_as_root_keeps_owner_and_setgid(write_file: WriteFile) -> None:
+    """Regression: splicing as root (a build container) a user's archive in place gave the
+    file to root, so its owner could no longer rewrite it; the mode was kept, the owner not."""
+    src = write_file("w.war", make_zip(war_entries()))
+    os.chown(src, 1234, 5678)
+    src.chmod(0o2664)
+    write_app(src, {"WEB-INF/web.xml": NEW_XML}, None)
+    after = src.stat()
+    assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (1234, 5678, 0o2664)
+    assert contents(src.read_bytes())["WEB-INF/web.xml"] == NEW_XML
+
+
 def test_no_changes_in_place_does_not_rewrite(write_file: WriteFile) -> None:
     src = write_file("w.war", make_zip(war_entries()))
     before = src.stat()

@@ -27,8 +27,9 @@ def atomic_output(target: Path, mode_of: Path | None = None) -> Iterator[BinaryI
     """A temp file beside ``target`` that replaces it only if the block ends without error.
 
     The temp file is created with O_EXCL (``mkstemp``) in the target's folder, so the final
-    ``os.replace`` is a rename on one file system.  It is flushed and fsynced first, and takes
-    the mode of ``mode_of`` (the original) or, for a new file, 0o666 less the umask.  On any
+    ``os.replace`` is a rename on one file system.  It is flushed and fsynced first, keeps the
+    owner of the file it replaces where allowed, and takes the mode of ``mode_of`` (the
+    original) or, for a new file, 0o666 less the umask.  On any
     error the temp file is removed and the target is left as it was.
     """
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".splicing", dir=target.parent)
@@ -37,6 +38,7 @@ def atomic_output(target: Path, mode_of: Path | None = None) -> Iterator[BinaryI
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+            _keep_owner(target, fh.fileno())  # before the mode: a chown clears set-id bits
             if mode_of is not None and mode_of.exists():
                 mode = mode_of.stat().st_mode & 0o7777
             else:
@@ -52,6 +54,20 @@ def atomic_output(target: Path, mode_of: Path | None = None) -> Iterator[BinaryI
             pass
         raise
     _fsync_dir(target.parent)
+
+
+def _keep_owner(target: Path, fd: int) -> None:
+    """Give the temp file the owner of the file it replaces, where we may (root in a build
+    container splicing a mounted user's archive); otherwise it stays the caller's."""
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return
+    if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, st.st_uid, st.st_gid)
+        except PermissionError:
+            pass
 
 
 def temp_prefix(target: Path) -> str:
