@@ -299,3 +299,31 @@ def test_output_inside_an_exploded_input_is_a_usage_error(tmp_path: Path, inside
     assert (info.value.exit_code, info.value.where.parts) == (2, (str(app / inside),))
     assert sorted(p.relative_to(app).as_posix() for p in app.rglob("*")) == ["WEB-INF", "WEB-INF/web.xml"]
     assert (app / "WEB-INF" / "web.xml").read_text() == WEB_25
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        pytest.param({"index.html": "hi", "META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"}, id="static-content"),
+        pytest.param({}, id="empty"),
+    ],
+)
+def test_war_without_web_inf_is_a_war(tmp_path: Path, tree: dict[str, str]) -> None:
+    """Regression: a .war with no WEB-INF/ at all (static content only) was taken for an EAR
+    with no modules and reported "already spliced"; inside an EAR the same WAR got a
+    descriptor.  It is a WAR without web.xml, and gets the minimal descriptor."""
+    war = write_zip(tmp_path / "static.war", tree)  # type: ignore[arg-type]
+    report = splice(war, PROPERTIES)
+    assert [(m.name, m.created, m.changed) for m in report.modules] == [("static", True, True)]
+    assert b"HttpSessionFilter" in _web_xml_of(war)
+    assert sorted(zipfile.ZipFile(war).namelist()) == sorted([*tree, "WEB-INF/web.xml"])
+
+
+def test_ear_without_modules_stays_an_ear(tmp_path: Path) -> None:
+    """The rule above goes by the name only when the content says nothing: an .ear with
+    neither WEB-INF/ nor WARs has no web module, and is left alone."""
+    ear = write_zip(tmp_path / "app.ear", {"lib/x.jar": b"\x00"})
+    before = ear.read_bytes()
+    report = splice(ear, PROPERTIES)
+    assert report.modules == [] and not report.written
+    assert ear.read_bytes() == before

@@ -30,8 +30,17 @@ class WebModule:
 
 
 def is_war(reader: AppReader) -> bool:
-    """A WAR has WEB-INF/ at its top; an EAR has modules instead."""
-    return any(name == "WEB-INF/" or name.startswith("WEB-INF/") for name in reader.names())
+    """A WAR has WEB-INF/ at its top; an EAR has modules instead.
+
+    An archive with neither (a static-content WAR, an empty one) is what its name says: a
+    ``.war`` is a WAR, to be given a descriptor like any WAR without one.
+    """
+    names = reader.names()
+    if any(name == "WEB-INF/" or name.startswith("WEB-INF/") for name in names):
+        return True
+    if APPLICATION_XML in names or _top_level_wars(reader):
+        return False
+    return bool(reader.where.parts) and reader.where.parts[-1].rstrip("/").lower().endswith(".war")
 
 
 def _normal_root(context_root: str) -> str:
