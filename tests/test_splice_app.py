@@ -327,3 +327,22 @@ def test_ear_without_modules_stays_an_ear(tmp_path: Path) -> None:
     report = splice(ear, PROPERTIES)
     assert report.modules == [] and not report.written
     assert ear.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "tree",
+    [
+        pytest.param({"lib/x.jar": b"\x00"}, id="no-application-xml"),
+        pytest.param({"META-INF/application.xml": application_xml(), "e.jar": b"\x00"}, id="no-web-module-listed"),
+    ],
+)
+def test_ear_without_web_modules_warns_instead_of_claiming_it_is_spliced(tmp_path: Path, tree: dict[str, object]) -> None:
+    """Regression: an EAR with no web module (the wrong file, an EJB-only EAR) was reported
+    "already spliced with these settings", with no warning; a build could not tell."""
+    ear = write_zip(tmp_path / "app.ear", tree)  # type: ignore[arg-type]
+    report = splice(ear, PROPERTIES)
+    assert [(w.message_id, str(w.where)) for w in report.warnings] == [("CWWSM0503W", str(ear))]
+    assert report.info_lines()[-2:] == [
+        f"CWWSM0033I: {ear} has no web module to splice; it was not rewritten.",
+        "CWWSM0030I: Application splicing has completed.",
+    ]

@@ -70,6 +70,16 @@ def _contains_module(names: list[str], uri: str) -> bool:
     return any(name == uri or name.startswith(prefix) for name in names)
 
 
+def _no_web_module(where: Where) -> Diagnostic:
+    # Not an error (an EJB-only EAR is valid), but a build that splices one most likely
+    # names the wrong file, and "nothing to do" must not read as "already spliced".
+    return Diagnostic(
+        "CWWSM0503W",
+        "the application has no web module (no WEB-INF/, no *.war listed or at the top); nothing is spliced",
+        where,
+    )
+
+
 def discover(reader: AppReader, *, war_context_root: str | None = None) -> tuple[list[WebModule], list[Diagnostic]]:
     """The web modules of the application behind *reader*, and warnings about the others.
 
@@ -85,7 +95,8 @@ def discover(reader: AppReader, *, war_context_root: str | None = None) -> tuple
 
     present = _top_level_wars(reader)
     if not reader.has(APPLICATION_XML):
-        return [WebModule(PurePosixPath(uri).stem, uri, "/" + PurePosixPath(uri).stem) for uri in present], []
+        found = [WebModule(PurePosixPath(uri).stem, uri, "/" + PurePosixPath(uri).stem) for uri in present]
+        return found, ([] if found else [_no_web_module(where)])
 
     app_where = where.child(APPLICATION_XML)
     declared = read_application_xml(reader.read(APPLICATION_XML), app_where)
@@ -111,6 +122,8 @@ def discover(reader: AppReader, *, war_context_root: str | None = None) -> tuple
         for uri in present
         if uri not in listed
     ]
+    if not modules:
+        warnings.append(_no_web_module(where))
     return modules, warnings
 
 

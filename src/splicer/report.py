@@ -99,11 +99,12 @@ class SpliceReport:
         if self.dry_run:
             verb = "would change" if self.changed else "needs no change"
             lines.append(f"CWWSM0031I: Dry run: {self.app} {verb}; nothing was written.")
-        elif not self.changed and self.output is not None and self.written:
-            lines.append(f"CWWSM0032I: {self.app} is already spliced with these settings; "
-                         f"it was copied unchanged to {self.output}.")
         elif not self.changed:
-            lines.append(f"CWWSM0032I: {self.app} is already spliced with these settings; it was not rewritten.")
+            state = (f"CWWSM0032I: {self.app} is already spliced with these settings" if self.modules
+                     else f"CWWSM0033I: {self.app} has no web module to splice")
+            copied = self.output is not None and self.written
+            outcome = f"it was copied unchanged to {self.output}" if copied else "it was not rewritten"
+            lines.append(f"{state}; {outcome}.")
         lines.append("CWWSM0030I: Application splicing has completed.")
         return lines
 
