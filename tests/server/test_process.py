@@ -102,3 +102,46 @@ def test_sigterm_flushes_pending_writes_and_sigkill_loses_them(tmp_path: Path) -
     sid, code, token = results["sigkill-first"]
     assert code == "-9"
     assert results["sigkill"] == (sid, "&nbsp;", f"{token}:cloneB")
+
+
+def _wait_refused(address: str, timeout: float = 20.0) -> None:
+    """Until nothing accepts connections at ``address`` (a bounded wait, not a sleep)."""
+    import socket
+    import time
+
+    host, _, port = address.rpartition(":")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex((host, int(port))) != 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"{address} still accepts connections after {timeout:g} s")
+
+
+def test_a_second_signal_abandons_a_flush_the_grid_cannot_take(tmp_path: Path) -> None:
+    """Bug: during a clean stop a second SIGTERM or Ctrl-C was swallowed, so a server whose
+    grid had gone kept retrying its pending writes for the grid client's whole retry window
+    (20 s).  The second signal now ends it at once, saying the writes were not flushed."""
+    import signal
+
+    from splicer.grid.inprocess import run_grid
+
+    from .test_grid_sessions import DEPLOYMENT_XML, OBJECTGRID_XML
+
+    ear = build_ear(tmp_path / "MySessionTest.ear", {**TUTORIAL_PARAMS, "replicationInterval": "60"})
+    with run_grid(OBJECTGRID_XML, DEPLOYMENT_XML) as grid:
+        common = ("--app", str(ear), "--port", "0", "--host", "127.0.0.1", "--catalog", grid.catalog_endpoint)
+        with splicer_process("server", "server1", "--clone-id", "cloneA", *common) as one:
+            _probe(one.address, None, "test02")  # a write waiting for the 60 s batch
+            for name in ("c0", "c1"):
+                grid.kill_container(name)  # the grid keeps its catalog but holds no shard now
+            one.popen.send_signal(signal.SIGTERM)
+            _wait_refused(one.address)  # the clean stop has begun: the listener is closed
+            one.popen.send_signal(signal.SIGINT)
+            code = one.popen.wait(10)  # well inside the 20 s the flush would keep retrying
+            log = one.stderr()
+    assert code == 3
+    assert "SESN0310I" not in log
+    assert log.rstrip().splitlines()[-1] == (
+        "CWWSM0141E: stopped by a second signal: pending session writes were not flushed")
