@@ -113,3 +113,23 @@ def test_missing_nested_module(write_file: WriteFile) -> None:
     with open_app(ear) as reader, pytest.raises(ArchiveError, match=r"Web.war: no such nested module$") as err:
         reader.nested("Web.war")
     assert err.value.where == Where((str(ear), "Web.war"))
+
+
+@pytest.mark.parametrize(
+    ("raw", "name"),
+    [
+        pytest.param("W\u00e9b.war".encode(), "W\u00e9b.war", id="utf8-bytes-without-flag"),
+        pytest.param(b"W\x82b.war", "W\u00e9b.war", id="cp437-bytes"),
+    ],
+)
+def test_names_without_the_utf8_flag(write_file: WriteFile, raw: bytes, name: str) -> None:
+    """Regression: Info-ZIP's zip writes a name's UTF-8 bytes without bit 11; they were read
+    as code page 437 ('W\u251c\u2310b.war'), where java.util.zip and jar read 'W\u00e9b.war', so
+    application.xml's module was "not contained"."""
+    placeholder = b"W" + b"x" * (len(raw) - 6) + b"b.war"
+    data = make_zip({placeholder.decode(): make_zip(war_entries())}).replace(placeholder, raw)
+    ear = write_file("app.ear", data)
+    with open_app(ear) as reader:
+        assert reader.names() == [name]
+        with reader.nested(name) as war:
+            assert war.read("WEB-INF/web.xml") == WEB_XML

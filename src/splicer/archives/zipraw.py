@@ -196,6 +196,18 @@ def _end_records(blob: Blob) -> tuple[int, int, int, int, bytes, bool]:
     return count, cd_size, cd_offset, eocd_pos, comment, False
 
 
+def _decode_name(raw_name: bytes, flags: int) -> str:
+    """An entry name as Java reads it: bit 11 says UTF-8 (jar always sets it); without it,
+    Info-ZIP's zip still writes the UTF-8 bytes of the file system, which java.util.zip reads
+    as UTF-8 too, so valid UTF-8 is taken as such, and only other bytes as code page 437."""
+    if flags & 0x800:
+        return raw_name.decode("utf-8", errors="replace")
+    try:
+        return raw_name.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw_name.decode("cp437")
+
+
 def read_directory(blob: Blob) -> Directory:
     """Parse the end records and every central directory header.  Raises ZipFormatError."""
     count, cd_size, stated, end_pos, comment, zip64 = _end_records(blob)
@@ -220,8 +232,7 @@ def read_directory(blob: Blob) -> Directory:
         pos = start + nlen + elen + clen
         if pos > len(cd):
             raise ZipFormatError(f"central directory header {index} runs past the directory")
-        # Bit 11: the name is UTF-8 (jar always sets it); otherwise IBM code page 437.
-        name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", errors="replace")
+        name = _decode_name(raw_name, flags)
         masked = (usize == LIMIT32, csize == LIMIT32, offset == LIMIT32, disk == LIMIT16)
         if any(masked):
             values = iter(_zip64_values(extra, sum(masked), name))
