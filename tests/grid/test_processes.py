@@ -186,3 +186,28 @@ def test_a_hung_container_is_found_by_missed_heartbeats(procs: list[Proc],
         containers["c1"].popen.send_signal(signal.SIGCONT)
     assert "CWOBJ7205W: container c1 is gone (no heartbeat for 0.6 s)" in (
         tmp_path / "cs0.log").read_text()
+
+
+def test_a_second_signal_ends_a_stop_the_catalog_does_not_answer(procs: list[Proc],
+                                                                 tmp_path: Path) -> None:
+    """Bug: during a clean stop a second SIGTERM or Ctrl-C was swallowed, so a container whose
+    catalog did not answer its handover waited the whole 30 s.  It now exits at once."""
+    catalog = start_catalog(procs, tmp_path)
+    containers = {n: start_container(procs, tmp_path, n, catalog) for n in ("c0", "c1")}
+    wait_until(lambda: balanced(catalog.endpoint, 2), what="primaries balanced")
+    c0 = containers["c0"].popen
+    catalog.popen.send_signal(signal.SIGSTOP)  # alive, sockets open: the handover hangs
+    try:
+        c0.send_signal(signal.SIGTERM)
+        # Signal again until it exits: a signal that arrives before the stop began only
+        # repeats the first one.  The hung handover would take 30 s; 10 s is a bound.
+        deadline = time.monotonic() + 10.0
+        while c0.poll() is None and time.monotonic() < deadline:
+            c0.send_signal(signal.SIGINT)
+            time.sleep(0.1)
+        code = c0.poll()
+    finally:
+        catalog.popen.send_signal(signal.SIGCONT)
+    assert code == 2
+    assert (tmp_path / "c0.log").read_text().rstrip().splitlines()[-1] == (
+        "CWWSM0131E: stopped by a second signal, without a clean stop (no handover)")
