@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from splicer.archives import write_app
+from splicer.archives import records, write_app
 from splicer.errors import ArchiveError, OutputError, Where
 
 from .zipbuild import WEB_XML, contents, make_zip, raw_records, war_entries
@@ -116,3 +116,19 @@ def test_to_out_with_the_longest_file_name(app_dir: Path, tmp_path: Path) -> Non
     write_app(app_dir, {"Exploded.war": {"WEB-INF/web.xml": NEW_XML}}, out)
     assert (out / "Exploded.war" / "WEB-INF" / "web.xml").read_bytes() == NEW_XML
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["app.ear", out.name])
+
+
+def test_failure_removes_the_folders_it_made(app_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a new WEB-INF/ made for one module stayed in the input, empty, when a later
+    module failed to be written: the input was touched although the splice failed."""
+    (app_dir / "Fresh.war").mkdir()
+    before = sorted(p.relative_to(app_dir).as_posix() for p in app_dir.rglob("*"))
+
+    def explode(*args: object) -> bytes:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(records, "write_entry", explode)
+    changes = {"Fresh.war/": {"WEB-INF/web.xml": b"x"}, "Zipped.war": {"WEB-INF/web.xml": NEW_XML}}
+    with pytest.raises(OutputError, match=r"cannot write: No space left on device$"):
+        write_app(app_dir, changes, None)  # type: ignore[arg-type]
+    assert sorted(p.relative_to(app_dir).as_posix() for p in app_dir.rglob("*")) == before

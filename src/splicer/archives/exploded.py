@@ -62,6 +62,27 @@ def _on_success(action: Callable[[], object]) -> Iterator[None]:
     action()
 
 
+@contextmanager
+def _made_folders(folder: Path) -> Iterator[None]:
+    """Create ``folder`` (a new WEB-INF/) and its missing parents; remove them again if the
+    stack unwinds with an error, so a failed splice leaves no empty folder in the input."""
+    missing: list[Path] = []
+    while not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for new in reversed(missing):
+        new.mkdir()
+    try:
+        yield
+    except BaseException:
+        for new in missing:  # innermost first; the temp file inside is already gone
+            try:
+                new.rmdir()
+            except OSError:
+                pass
+        raise
+
+
 def _stage(reader: DirAppReader, changes: Changes, commits: ExitStack) -> None:
     for name, value in changes.items():
         key = name.rstrip("/") if isinstance(value, dict) else name
@@ -85,6 +106,6 @@ def _stage(reader: DirAppReader, changes: Changes, commits: ExitStack) -> None:
         else:
             if path.is_dir():
                 raise ArchiveError("is a directory, cannot give it bytes", here)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            commits.enter_context(_made_folders(path.parent))
             fh = commits.enter_context(atomic_output(path, mode_of=path if path.exists() else None))
             fh.write(value)
