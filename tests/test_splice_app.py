@@ -346,3 +346,14 @@ def test_ear_without_web_modules_warns_instead_of_claiming_it_is_spliced(tmp_pat
         f"CWWSM0033I: {ear} has no web module to splice; it was not rewritten.",
         "CWWSM0030I: Application splicing has completed.",
     ]
+
+
+@pytest.mark.parametrize("relative", [".", "..", "./"], ids=["dot", "dot-dot", "dot-slash"])
+def test_exploded_war_named_by_a_relative_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, relative: str) -> None:
+    """Regression: `splice . props` inside shop.war/ named the module "" with context root
+    "/", from the path as typed; a WAR folder without WEB-INF/ was not even taken for a WAR."""
+    app = write_dir(tmp_path / "shop.war", {"index.html": "hi"})
+    (app / "sub").mkdir()
+    monkeypatch.chdir(app / "sub" if relative == ".." else app)
+    report = splice(Path(relative), PROPERTIES, dry_run=True)
+    assert [(m.name, m.context_root, m.created) for m in report.modules] == [("shop", "/shop", True)]

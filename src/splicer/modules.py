@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -40,7 +41,21 @@ def is_war(reader: AppReader) -> bool:
         return True
     if APPLICATION_XML in names or _top_level_wars(reader):
         return False
-    return bool(reader.where.parts) and reader.where.parts[-1].rstrip("/").lower().endswith(".war")
+    return _app_name(reader.where).lower().endswith(".war")
+
+
+def _app_name(where: Where) -> str:
+    """The file or folder name of the application behind *where* ('' if it has none).
+
+    The outermost part is a path as the user typed it: ``.`` or ``dist/..`` name the folder
+    they lead to, so `splice .` inside shop.war/ splices the module "shop", not "".
+    """
+    if not where.parts:
+        return ""
+    name = where.parts[-1]
+    if len(where.parts) == 1:
+        name = os.path.basename(os.path.abspath(name))
+    return name.rstrip("/")
 
 
 def _normal_root(context_root: str) -> str:
@@ -89,7 +104,7 @@ def discover(reader: AppReader, *, war_context_root: str | None = None) -> tuple
     """
     where = reader.where
     if is_war(reader):
-        stem = PurePosixPath(where.parts[-1] if where.parts else "app").stem
+        stem = PurePosixPath(_app_name(where) or "app").stem
         root = _normal_root(war_context_root if war_context_root is not None else stem)
         return [WebModule(stem, "", root)], []
 
