@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from pathlib import Path
 
 import javaproperties
@@ -322,6 +324,30 @@ def test_missing_and_unreadable_files_are_usage_errors(
     with pytest.raises(UsageError, match=r"cannot read the properties file: Permission denied$") as info:
         load_properties(path)
     assert info.value.exit_code == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX feature")
+def test_a_pipe_is_read_like_a_file(tmp_path: Path) -> None:
+    """Regression: settings handed over through a pipe (`splice app.ear <(render-settings)`,
+    which the shell passes as /dev/fd/N) were refused as "not a regular file"."""
+    pipe = tmp_path / "settings.pipe"
+    os.mkfifo(pipe)
+
+    def feed() -> None:
+        with pipe.open("wb") as fh:
+            fh.write(b"objectGridName=session\nreplicationInterval=10\n")
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        settings_ = load_properties(pipe)
+    finally:
+        if writer.is_alive():  # the pipe was never read: open it once so the writer ends
+            os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(timeout=10)
+    assert [(param.name, param.value) for param in settings_.params] == [
+        ("objectGridName", "session"), ("replicationInterval", "10"),
+    ]
 
 
 def test_sample_file_has_the_tutorial_settings_in_order() -> None:

@@ -114,7 +114,8 @@ def read_entries(data: bytes, where: Where = Where()) -> list[RawEntry]:
 def _read_file(path: Path) -> bytes:
     if not path.exists():
         raise UsageError("the properties file does not exist", Where((str(path),)))
-    if not path.is_file():
+    # A pipe is a file too: `splice app.ear <(render-settings)` hands one over as /dev/fd/N.
+    if not (path.is_file() or path.is_fifo()):
         raise UsageError("the properties file is not a regular file", Where((str(path),)))
     try:
         return path.read_bytes()
