@@ -196,3 +196,14 @@ def test_unchanged_app_with_output_says_it_was_copied(app: Path) -> None:
     assert out.read_bytes() == app.read_bytes()
     code, stdout, _ = run(str(app), str(PROPERTIES))
     assert f"CWWSM0032I: {app} is already spliced with these settings; it was not rewritten." in stdout.splitlines()
+
+
+def test_output_onto_the_properties_is_refused(app: Path, tmp_path: Path) -> None:
+    """A typo `-o splicer.properties` would have replaced the settings with an archive."""
+    props = tmp_path / "splicer.properties"
+    shutil.copyfile(PROPERTIES, props)
+    code, out, err = run(str(app), str(props), "-o", str(props))
+    assert code == 2
+    assert "-o names the properties file" in err
+    assert props.read_bytes() == PROPERTIES.read_bytes()
+    assert app.read_bytes() == SAMPLE.read_bytes()

@@ -11,7 +11,7 @@ from splicer.properties import load_properties
 from splicer.report import SpliceReport
 
 
-def _check_paths(app: Path, output: Path | None) -> None:
+def _check_paths(app: Path, output: Path | None, properties: Path | None = None) -> None:
     if not app.exists():
         raise UsageError("the application does not exist", Where((str(app),)))
     if not (app.is_file() or app.is_dir()):
@@ -21,6 +21,9 @@ def _check_paths(app: Path, output: Path | None) -> None:
             raise UsageError(
                 "-o names the input itself", Where((str(output),)), hint="leave out -o to rewrite in place"
             )
+        if properties is not None and output.exists() and properties.exists() and os.path.samefile(output, properties):
+            # A typo here would overwrite the settings with an archive.
+            raise UsageError("-o names the properties file", Where((str(output),)))
         if not output.parent.is_dir():
             raise UsageError("the output's folder does not exist", Where((str(output),)))
         if app.is_dir() and Path(os.path.realpath(output)).is_relative_to(os.path.realpath(app)):
@@ -75,7 +78,7 @@ def splice(
 
     app = Path(app)
     output = Path(output) if output is not None else None
-    _check_paths(app, output)
+    _check_paths(app, output, Path(properties))
     report, plan = plan_splice(
         app, Path(properties), allow_unknown=allow_unknown, strip_signatures=strip_signatures
     )
