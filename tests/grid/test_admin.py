@@ -104,6 +104,14 @@ def test_cli_findbykey_with_cep_alias(grid: ThreadedGrid) -> None:
     assert re.search(rf"^\d+ +{SID}/MySessionTestWeb_DATA test01$", out, re.M)
 
 
+def test_cli_findbykey_takes_the_tutorials_wildcard(grid: ThreadedGrid) -> None:
+    """The tutorial types `-fs "*"` (not a regular expression); it was refused with exit 2."""
+    code, out, _ = invoke("findbykey", "-g", "session", "-m", "objectgridSessionAttribute",
+                          "-fs", "*", "-rv", "--catalog", grid.catalog_endpoint)
+    assert code == 0
+    assert re.search(rf"^\d+ +{SID}/MySessionTestWeb_DATA test01$", out, re.M)
+
+
 def test_cli_placement(grid: ThreadedGrid) -> None:
     code, out, _ = invoke("placement", "-g", "session", "-m", "sessionMapSet",
                           "--catalog", grid.catalog_endpoint)
@@ -120,8 +128,8 @@ def test_cli_placement(grid: ThreadedGrid) -> None:
     (("placement", "-g", "session", "-m", "nope"), r"mapSet 'nope' is not in grid 'session'"),
     (("findbykey", "-g", "session", "-m", "nope"),
      r"The specified map name 'nope' does not exist in grid 'session'"),
-    (("findbykey", "-g", "session", "-m", "objectgridSessionMetadata", "-fs", "*"),
-     r"-fs '\*' is not a regular expression: nothing to repeat at position 0 "
+    (("findbykey", "-g", "session", "-m", "objectgridSessionMetadata", "-fs", "(a"),
+     r"-fs '\(a' is not a regular expression: missing \), unterminated subpattern at position 0 "
      r"\('\.\*' matches every key\)"),
 ], ids=["mapsizes-grid", "mapsizes-mapset", "placement-mapset", "findbykey-map", "bad-regex"])
 def test_cli_wrong_names_exit_2(grid: ThreadedGrid, args: tuple[str, ...], reason: str) -> None:

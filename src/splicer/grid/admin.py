@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fnmatch
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -118,14 +119,23 @@ def format_mapsizes(grid: str, mapset: str, sizes: list[ContainerSizes]) -> list
     return lines
 
 
+def key_pattern(pattern: str) -> str:
+    """-fs as a regular expression; one that is not, but is a wildcard (the tutorial types
+    `-fs "*"`, which the real xscmd accepts), is read as a shell-style wildcard instead."""
+    try:
+        re.compile(pattern)
+        return pattern
+    except re.error as exc:
+        if "*" in pattern or "?" in pattern:
+            return fnmatch.translate(pattern)
+        raise GridError(f"-fs {pattern!r} is not a regular expression: {exc}",
+                        hint="'.*' matches every key") from None
+
+
 async def find_by_key(catalog: str, grid: str, map_name: str, pattern: str,
                       values: bool = True) -> list[Hit]:
     """Keys of a map matching a regular expression entirely, over every primary shard."""
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise GridError(f"-fs {pattern!r} is not a regular expression: {exc}",
-                        hint="'.*' matches every key") from None
+    pattern = key_pattern(pattern)
     routes = await ask(catalog, {"op": "routes", "grid": grid})
     maps = [m for ms in routes["definition"]["mapsets"] for m in ms["maps"]]
     if not any(m["name"] == map_name or (m["template"] and re.fullmatch(m["name"], map_name))
