@@ -154,3 +154,12 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PluginConfigError, match=r"^CWWSM0140E: .*absent\.xml: cannot read the plug-in configuration") as caught:
         read_config(tmp_path / "absent.xml")
     assert caught.value.where.parts == (str(tmp_path / "absent.xml"),)
+
+
+def test_malformed_xml_is_a_configuration_error_with_its_line() -> None:
+    """A malformed plugin-cfg.xml exited 3 (unsafe input) while malformed grid XML exits 2."""
+    with pytest.raises(PluginConfigError, match="not well-formed") as info:
+        parse_config(b"<Config>\n<ServerCluster>\n</Config>\n", "plugin-cfg.xml")
+    assert info.value.exit_code == 2
+    assert info.value.where.parts == ("plugin-cfg.xml",)
+    assert info.value.where.line == 3

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from splicer.errors import ConfigError, OutputError, Where
+from splicer.errors import ConfigError, HostileXmlError, OutputError, SplicerError, Where
 from splicer.xmlsafe import parse_xml
 from splicer.plugin.model import (
     DEFAULT_AFFINITY_COOKIE,
@@ -156,7 +156,13 @@ def _read_cluster(r: _Reader, el: etree._Element) -> ServerCluster:
 def parse_config(data: bytes, source: str = "plugin-cfg.xml") -> PluginConfig:
     """Parse plugin-cfg.xml bytes; every Route must name a defined cluster, UriGroup and VirtualHostGroup."""
     r = _Reader(source)
-    root = parse_xml(data, Where((source,))).getroot()
+    try:
+        root = parse_xml(data, Where((source,))).getroot()
+    except HostileXmlError:
+        raise  # entities stay a refusal of hostile input (exit 3)
+    except SplicerError as exc:
+        # A configuration file, like the grid's XML: exit 2, with file and line.
+        raise PluginConfigError(exc.reason, exc.where) from None
     if root.tag != "Config":
         raise PluginConfigError(f"the root element is <{root.tag}>, not <Config>", r.where(root))
     logs = _children(root, "Log")
