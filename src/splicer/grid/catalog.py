@@ -104,12 +104,15 @@ class Catalog:
         log.info("CWOBJ1001I: %s ObjectGrid server is ready to process requests.", self.name)
         return self.endpoint
 
-    async def stop(self) -> None:
+    def _stop_listening(self) -> None:
         for task in [self._monitor, *self._tasks]:
             if task is not None:
                 task.cancel()
         if self.server is not None:
             self.server.close()
+
+    async def stop(self) -> None:
+        self._stop_listening()
         for channel in list(self.channels):
             await channel.close()
         if self.server is not None:
@@ -117,11 +120,7 @@ class Catalog:
 
     def crash(self) -> None:
         """Drop every connection at once (in-process tests of a dead catalog)."""
-        for task in [self._monitor, *self._tasks]:
-            if task is not None:
-                task.cancel()
-        if self.server is not None:
-            self.server.close()
+        self._stop_listening()
         for channel in list(self.channels):
             channel.abort()
 
