@@ -9,6 +9,8 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 
+from splicer.grid import membership
+from splicer.grid.auth import Peer, Security
 from splicer.grid.config import GridDefinition
 from splicer.grid.errors import GridError
 from splicer.grid.placement import MapSetPlacement
@@ -66,8 +68,9 @@ class Catalog:
 
     def __init__(self, name: str, *, host: str = "localhost", port: int = 2809,
                  heartbeat_interval: float = 1.0, failure_timeout: float = 5.0,
-                 handover_timeout: float = 10.0) -> None:
+                 handover_timeout: float = 10.0, security: Security | None = None) -> None:
         self.name = name
+        self.security = security or Security()
         self.host = host
         self.port = port
         self.heartbeat_interval = heartbeat_interval
@@ -125,7 +128,11 @@ class Catalog:
             channel.abort()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        channel = Channel(reader, writer, self._handle, name=f"{self.name}<-peer")
+        channel = await membership.accept(reader, writer, me=Peer("catalog", self.name),
+                                          security=self.security, handler=self._handle,
+                                          name=f"{self.name}<-peer")
+        if channel is None:
+            return
         self.channels.add(channel)
         await channel.closed.wait()
         self.channels.discard(channel)
@@ -150,6 +157,9 @@ class Catalog:
     # -- membership ----------------------------------------------------------------------
     def _handle(self, channel: Channel, message: Message) -> Answer:
         op = message.get("op")
+        refusal = membership.catalog_refusal(self.name, channel, message)
+        if refusal is not None:
+            return refusal
         try:
             if op == "heartbeat":
                 member = self.members.get(str(message.get("name")))
@@ -335,8 +345,10 @@ class Catalog:
         definition = self.definitions.get(grid)
         if definition is None:
             known = ", ".join(sorted(self.definitions)) or "none yet"
-            raise RemoteError("unknown_grid", f"grid {grid!r} is not known to catalog "
-                              f"{self.name} (grids: {known})")
+            # not_ready: no container has registered yet, so a client may wait for one
+            raise RemoteError("unknown_grid" if self.definitions else "not_ready",
+                              f"grid {grid!r} is not known to catalog {self.name} "
+                              f"(grids: {known})")
         return definition
 
     def _routes(self, grid: str) -> Message:

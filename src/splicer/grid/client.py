@@ -23,6 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from splicer.grid import membership
+from splicer.grid.auth import ANONYMOUS, AuthenticationFailed, GridAuthError, Security
+from splicer.grid.bootstrap import describe_failure, wait_for_routes
 from splicer.grid.config import BackingMap, GridDefinition, MapSet
 from splicer.grid.errors import GridError
 from splicer.grid.hashing import partition_of
@@ -31,6 +34,7 @@ from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError,
 
 # Answers after which a fresh route table may help; anything else is the caller's mistake.
 _RETRYABLE = {"not_primary", "retry", "internal"}
+_REFUSED = {"auth_required", "auth_failed", "not_member"}  # the connection, not the request
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,13 @@ class GridClient:
     """A connection to one grid through its catalog service."""
 
     def __init__(self, catalogs: list[tuple[str, int]], grid: str, *, timeout: float,
-                 retry_for: float) -> None:
+                 retry_for: float, security: Security | None = None) -> None:
         self.catalogs = catalogs
         self.grid = grid
         self.timeout = timeout
         self.retry_for = retry_for
+        self.security = security or Security()
+        self.last_failure = "no catalog server asked yet"  # why the last refresh failed
         self.routes: RouteTable | None = None
         self._channels: dict[tuple[str, int], Channel] = {}
         self._connecting: dict[tuple[str, int], asyncio.Task[Channel]] = {}
@@ -66,16 +72,17 @@ class GridClient:
 
     @classmethod
     async def connect(cls, catalog: str, grid: str = "session", *, timeout: float = 5.0,
-                      retry_for: float = 20.0) -> GridClient:
+                      retry_for: float = 20.0, security: Security | None = None,
+                      catalog_wait: float = 0.0) -> GridClient:
         """Fetch the route table from the first catalog that answers; GridError if none
-        answers or the grid is unknown."""
+        answers (within ``catalog_wait`` seconds, retried with backoff) or the grid is
+        unknown; GridAuthError when a catalog refuses this process's credentials."""
         try:
             endpoints = parse_endpoints(catalog)
         except ValueError as exc:
             raise GridError(f"bad catalog endpoints: {exc}") from None
-        client = cls(endpoints, grid, timeout=timeout, retry_for=retry_for)
-        if not await client.refresh():
-            raise GridError(f"no catalog server answered at {catalog}")
+        client = cls(endpoints, grid, timeout=timeout, retry_for=retry_for, security=security)
+        await wait_for_routes(client, catalog, catalog_wait)
         return client
 
     # -- routes --------------------------------------------------------------------------
@@ -86,19 +93,25 @@ class GridClient:
         return await asyncio.shield(self._refreshing)
 
     async def _fetch_routes(self) -> bool:
+        failures = []
         for host, port in self.catalogs:
             try:
-                channel = await Channel.connect(host, port, timeout=self.timeout,
-                                                name="client->catalog")
-            except (OSError, asyncio.TimeoutError):
+                channel = await self._dial(host, port, "client->catalog")
+            except (OSError, asyncio.TimeoutError) as exc:
+                failures.append(f"{host}:{port}: {describe_failure(exc)}")
                 continue
             try:
                 reply = await channel.request({"op": "routes", "grid": self.grid}, self.timeout)
             except RemoteError as exc:
                 if exc.code == "unknown_grid":
                     raise GridError(exc.text) from None
+                if exc.code in _REFUSED:
+                    raise GridAuthError(f"authentication failed with {host}:{port}: "
+                                        f"{exc.text}") from None
+                failures.append(f"{host}:{port}: {exc.text}")
                 continue
-            except (ProtocolError, asyncio.TimeoutError):
+            except (ProtocolError, asyncio.TimeoutError) as exc:
+                failures.append(f"{host}:{port}: {describe_failure(exc)}")
                 continue
             finally:
                 await channel.close()
@@ -107,7 +120,17 @@ class GridClient:
                 {name: [(str(e[0]), int(e[1])) if e else None for e in info["primaries"]]
                  for name, info in reply["mapsets"].items()})
             return True
+        self.last_failure = "; ".join(failures) or "no catalog endpoint"
         return False
+
+    async def _dial(self, host: str, port: int, name: str) -> Channel:
+        """A connection that says hello (and authenticates) when this client has a secret;
+        GridAuthError at once when it is refused: retrying would not change the secret."""
+        try:
+            return await membership.dial(host, port, me=ANONYMOUS, security=self.security,
+                                         timeout=self.timeout, name=name)
+        except AuthenticationFailed as exc:
+            raise GridAuthError(str(exc)) from None
 
     def _resolve(self, map_name: str) -> tuple[MapSet, BackingMap]:
         assert self.routes is not None
@@ -163,6 +186,9 @@ class GridClient:
                     channel = await self._channel(endpoint)
                     return await channel.request(request, self.timeout)
                 except RemoteError as exc:
+                    if exc.code in _REFUSED:
+                        raise GridAuthError(f"authentication failed with {endpoint[0]}:"
+                                            f"{endpoint[1]}: {exc.text}") from None
                     if exc.code not in _RETRYABLE:
                         raise GridError(exc.text) from None
                     last = exc.text
@@ -184,7 +210,7 @@ class GridClient:
         pending = self._connecting.get(endpoint)
         if pending is None:
             pending = asyncio.get_running_loop().create_task(
-                Channel.connect(*endpoint, timeout=self.timeout, name="client"))
+                self._dial(*endpoint, "client"))
             self._connecting[endpoint] = pending
         try:
             channel = await asyncio.shield(pending)

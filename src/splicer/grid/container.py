@@ -9,7 +9,8 @@ import time
 from collections.abc import Awaitable
 from typing import Any
 
-from splicer.grid import container_ops
+from splicer.grid import container_ops, membership
+from splicer.grid.auth import AuthenticationFailed, GridAuthError, Peer, Security
 from splicer.grid.catalog import listen
 from splicer.grid.config import GridDefinition, MapSet
 from splicer.grid.container_ops import Refusal
@@ -32,8 +33,10 @@ class Container:
 
     def __init__(self, name: str, grids: dict[str, GridDefinition], catalog: str, *,
                  host: str = "localhost", port: int = 0,
-                 flush_delay: float = DEFAULT_FLUSH_DELAY, catalog_timeout: float = 30.0) -> None:
+                 flush_delay: float = DEFAULT_FLUSH_DELAY, catalog_timeout: float = 30.0,
+                 security: Security | None = None) -> None:
         self.name = name
+        self.security = security or Security()
         self.grids = grids
         self.catalog_endpoints = parse_endpoints(catalog)
         self.host = host
@@ -114,7 +117,13 @@ class Container:
                 await channel.close()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        channel = Channel(reader, writer, self._handle, name=f"{self.name}<-peer")
+        channel = await membership.accept(
+            reader, writer, me=Peer("container", self.name), security=self.security,
+            handler=self._handle, name=f"{self.name}<-peer",
+            admit=lambda peer: membership.admit_container_peer(peer, self.name,
+                                                               lambda: self.peers))
+        if channel is None:
+            return
         self.channels.add(channel)
         await channel.closed.wait()
         self.channels.discard(channel)
@@ -125,10 +134,17 @@ class Container:
                    "grids": {n: g.to_json() for n, g in self.grids.items()}, "shards": shards}
         for host, port in self.catalog_endpoints:
             try:
-                channel = await Channel.connect(host, port, self._handle, timeout=2.0,
-                                                name=f"{self.name}->catalog")
+                channel = await membership.dial(host, port, me=Peer("container", self.name),
+                                                security=self.security, handler=self._handle,
+                                                timeout=2.0, name=f"{self.name}->catalog")
+            except AuthenticationFailed as exc:
+                raise GridAuthError(f"container {self.name}: {exc}") from None
             except (OSError, asyncio.TimeoutError):
                 continue
+            if membership.peer_of(channel).role != "catalog":
+                await channel.close()
+                raise GridError(f"{host}:{port} is {membership.peer_of(channel)}, not a catalog "
+                                "server: check --catalog")
             # set before the answer: the catalog places shards (and our replicas report
             # shard_ready on this channel) before it answers the registration
             self.catalog = channel
@@ -192,6 +208,9 @@ class Container:
         handler = _HANDLERS.get(str(op))
         if handler is None:
             return error_reply("bad_request", f"unknown operation {op!r}")
+        refusal = membership.container_refusal(self.name, channel, message)
+        if refusal is not None:
+            return refusal
         try:
             result: Answer = handler(self, message)
             return result

@@ -83,7 +83,7 @@ def _follow_replicas(c: Container, shard: Shard, wanted: dict[str, str]) -> None
         if peer not in c.links:
             host, port = c.peers[peer]
             c.links[peer] = PeerLink(c.name, peer, host, port, c.flush_delay,
-                                     lambda name: _link_broken(c, name))
+                                     lambda name: _link_broken(c, name), c.security)
         state = states.get(peer)
         if state is None:
             states[peer] = ReplicaState(peer, kind)

@@ -10,6 +10,10 @@ short code: ``unknown_grid``, ``unknown_map``, ``not_primary``, ``retry``, ``bad
 ``message``.  Either side of a connection may send requests, so the catalog pushes placement to
 the containers on the connection they registered on.
 
+A connection may start with a handshake (``hello``; see ``auth`` and ``membership``): it says
+who connects, proves the domain's secret when security is on, and decides which of the
+operations below the connection may send.
+
 Operations (field names in brackets):
   to the catalog:   register [name host port grids shards] -> [heartbeat_interval];
                     heartbeat [name]; leave [name]; shard_ready [name grid mapset partition];
@@ -111,11 +115,13 @@ class Channel:
     """One TCP connection carrying requests both ways and answers matched by id."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 handler: Handler | None = None, name: str = "") -> None:
+                 handler: Handler | None = None, name: str = "",
+                 first: Message | None = None) -> None:
         self.reader = reader
         self.writer = writer
         self.handler = handler
         self.name = name
+        self._first = first  # a request the accepting side read before this Channel existed
         self.closed = asyncio.Event()
         self.info: dict[str, Any] = {}  # what the owner wants to remember about the peer
         self._next_id = 0
@@ -183,6 +189,9 @@ class Channel:
         self._pending.clear()
 
     async def _read_loop(self) -> None:
+        if self._first is not None:
+            self._dispatch(self._first)
+            self._first = None
         try:
             while True:
                 message = await read_frame(self.reader)

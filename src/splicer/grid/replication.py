@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from splicer.grid import membership
+from splicer.grid.auth import Peer, Security
 from splicer.grid.placement import SYNC
 from splicer.grid.protocol import Channel, Message, ProtocolError
 from splicer.grid.store import Op, Shard, ShardKey
@@ -44,8 +46,9 @@ class PeerLink:
     """The connection from this container to one peer container, opened on first use."""
 
     def __init__(self, me: str, peer: str, host: str, port: int, flush_delay: float,
-                 on_broken: Callable[[str], None]) -> None:
+                 on_broken: Callable[[str], None], security: Security | None = None) -> None:
         self.me = me
+        self.security = security or Security()
         self.peer = peer
         self.endpoint = (host, port)
         self.flush_delay = flush_delay
@@ -78,8 +81,10 @@ class PeerLink:
 
     async def _connect(self) -> None:
         try:
-            channel = await Channel.connect(*self.endpoint, name=f"{self.me}->{self.peer}",
-                                            timeout=3.0)
+            # a hello as container `me`: the peer takes replication only from members
+            channel = await membership.dial(*self.endpoint, me=Peer("container", self.me),
+                                            security=self.security, timeout=3.0,
+                                            name=f"{self.me}->{self.peer}")
         except (OSError, asyncio.TimeoutError) as exc:
             self._connecting = None
             self.failed_at = time.monotonic()
