@@ -14,6 +14,7 @@ COMMANDS: dict[str, str] = {
     "server": "splicer.cli.server_cmd:server",
     "verify": "splicer.cli.verify_cmd:verify",
     "grid": "splicer.cli.grid_cmd:grid",
+    "validate": "splicer.cli.validate_cmd:validate",
 }
 
 
