@@ -21,11 +21,12 @@ APPLICATION_NAMESPACES = (
 
 @dataclass(frozen=True)
 class DeclaredWebModule:
-    """One `<module><web>` of application.xml."""
+    """One `<module><web>` of application.xml, with the module's `<alt-dd>` if it has one."""
 
     web_uri: str
     context_root: str | None
     line: int | None
+    alt_dd: str | None = None  # a path inside the EAR: the descriptor the module deploys with
 
 
 def _local(element: etree._Element) -> tuple[str, str]:
@@ -65,5 +66,7 @@ def read_application_xml(data: bytes, where: Where) -> list[DeclaredWebModule]:
         if not uri:
             raise DescriptorError("a <web> module has no <web-uri>", where.at(source_line(web)))
         context_root = _child_text(web, namespace, "context-root")
-        modules.append(DeclaredWebModule(uri, context_root, source_line(web)))
+        # <alt-dd> is a sibling of <web> in <module>; an empty one names nothing.
+        alt_dd = _child_text(module, namespace, "alt-dd") or None
+        modules.append(DeclaredWebModule(uri, context_root, source_line(web), alt_dd))
     return modules

@@ -7,8 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from splicer.errors import DescriptorError, Diagnostic, SignedArchiveError, Where
-from splicer.modules import WEB_XML, WebModule, discover, is_war
+from splicer.archives.names import deployed_name
+from splicer.errors import ArchiveError, DescriptorError, Diagnostic, SignedArchiveError, Where
+from splicer.modules import APPLICATION_XML, WEB_XML, WebModule, deployment_descriptor, discover, is_war
 from splicer.report import ModuleReport
 from splicer.webxml import minimal_webxml, splice_webxml
 from splicer.webxml.source import document_codec
@@ -64,21 +65,58 @@ def _signature_guard(reader: AppReader, strip: bool, changes: Changes) -> None:
         changes[name] = None
 
 
+def name_clashes(reader: AppReader, *, allow: bool) -> list[Diagnostic]:
+    """Entries that are one file once deployed on some OS (``WEB-INF/web.xml`` and
+    ``web-inf/web.xml``, or ``WEB-INF\\web.xml``): refused, or with *allow* one warning each
+    naming the entry that is deployed.  Every file entry of *reader* is checked, in one pass."""
+    groups = reader.clashes()
+    if groups and not allow:
+        first = groups[0]
+        more = f" ({len(groups) - 1} more such clashes)" if len(groups) > 1 else ""
+        raise ArchiveError(
+            f"entries {' and '.join(repr(n) for n in first)} are one file once deployed "
+            f"({deployed_name(first[0])!r} on a case-insensitive file system){more}",
+            reader.where,
+            hint="rename or remove one, or pass --allow-name-clashes to splice the one extraction leaves",
+        )
+    notes: list[Diagnostic] = []
+    for names in groups:
+        # The path a server looks for, where the group holds a descriptor spelled as such.
+        path = next((n for n in names if n.endswith((WEB_XML, APPLICATION_XML)) and n == deployed_name(n)),
+                    deployed_name(names[-1]))
+        winner, why = reader.winner(names, path)
+        others = " and ".join(repr(n) for n in names if n != winner)
+        notes.append(Diagnostic(
+            "CWWSM0505W",
+            f"entries {' and '.join(repr(n) for n in names)} are one file once deployed; {winner!r} is the one "
+            f"used ({why}), {others} left as it is (--allow-name-clashes)",
+            reader.where.child(winner),
+        ))
+    return notes
+
+
 def plan_module(
     module: WebModule,
     reader: AppReader,
     params: list[tuple[str, str]],
     *,
     strip_signatures: bool = False,
-) -> tuple[ModuleReport, Changes]:
-    """Splice one module's web.xml in memory; return its report and its own changes."""
-    where = reader.where.child(WEB_XML)
-    if reader.has(WEB_XML + "/"):
+    app: AppReader | None = None,
+) -> tuple[ModuleReport, Changes, Changes]:
+    """Splice the descriptor one module deploys with, in memory.
+
+    *reader* is the WAR, *app* the EAR around it (None for a bare WAR).  Returns the report,
+    the WAR's own changes, and the EAR's (the file an ``<alt-dd>`` names is an EAR entry).
+    """
+    source = deployment_descriptor(app or reader, module, reader)
+    where = source.where
+    if source.name is None and reader.lookup(WEB_XML + "/"):
         raise DescriptorError("WEB-INF/web.xml is a directory, not a deployment descriptor", where)
-    created = not reader.has(WEB_XML)
-    before = None if created else reader.read(WEB_XML)
+    created = source.name is None
+    before = None if source.name is None else source.holder.read(source.name)
     result = splice_webxml(minimal_webxml() if before is None else before, params, where)
-    warnings = list(result.warnings)
+    warnings = source.notes + list(result.warnings)
+    link = source.holder.link_of(source.name) if source.name is not None else None
     if created:
         warnings.insert(
             0,
@@ -98,34 +136,47 @@ def plan_module(
         jakarta=result.jakarta,
         created=created,
         params=list(params),
-        actions=(["create WEB-INF/web.xml"] if created else []) + list(result.actions),
+        actions=(["create WEB-INF/web.xml"] if created else [])
+        + ([f"{source.name} is a symbolic link: {link}, the file it names, is spliced; the link is kept"] if link else [])
+        + list(result.actions),
         warnings=warnings,
         before=before,
         after=after,
         encoding=declared_encoding(after if after is not None else b""),
     )
     changes: Changes = {}
-    if report.changed and after is not None:
-        changes[WEB_XML] = after
+    ear_changes: Changes = {}
+    if report.changed and after is not None and source.alt_dd:
+        ear_changes[source.name or WEB_XML] = after  # the EAR's signature is guarded by make_plan
+    elif report.changed and after is not None:
+        # Where it is, spelled as it is: WEB-INF\web.xml is not given a second descriptor.
+        changes[source.name or WEB_XML] = after
         _signature_guard(reader, strip_signatures, changes)
-    return report, changes
+    return report, changes, ear_changes
 
 
-def make_plan(reader: AppReader, params: list[tuple[str, str]], *, strip_signatures: bool = False) -> Plan:
+def make_plan(reader: AppReader, params: list[tuple[str, str]], *, strip_signatures: bool = False,
+              allow_name_clashes: bool = False) -> Plan:
     """Plan the splice of every web module of the application behind *reader*."""
-    modules, warnings = discover(reader)
+    warnings = name_clashes(reader, allow=allow_name_clashes)
+    modules, found = discover(reader)
+    warnings += found
     reports: list[ModuleReport] = []
     changes: Changes = {}
     for module in modules:
         if module.is_bare_war:
-            report, own = plan_module(module, reader, params, strip_signatures=strip_signatures)
+            report, own, _ = plan_module(module, reader, params, strip_signatures=strip_signatures)
             changes.update(own)
         else:
             with reader.nested(module.uri) as inner:
-                report, own = plan_module(module, inner, params, strip_signatures=strip_signatures)
+                # A folder module's entries are the EAR's, checked with them; a zipped WAR's are its own.
+                clashes = [] if inner.is_dir else name_clashes(inner, allow=allow_name_clashes)
+                report, own, ear_own = plan_module(module, inner, params, strip_signatures=strip_signatures, app=reader)
+                report.warnings[:0] = clashes
+                changes.update(ear_own)
                 if own and inner.is_dir:
                     # An exploded WAR inside the EAR: its files are the EAR's own entries.
-                    changes.update({f"{module.uri}/{name}": data for name, data in own.items()})
+                    changes.update({inner.outer_name(name): data for name, data in own.items()})
                 elif own:
                     changes[module.uri] = own
         reports.append(report)

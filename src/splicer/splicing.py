@@ -40,6 +40,7 @@ def plan_splice(
     *,
     allow_unknown: bool = False,
     strip_signatures: bool = False,
+    allow_name_clashes: bool = False,
 ) -> tuple[SpliceReport, Plan]:
     """Read the settings and the application, and work out every change without writing."""
     from splicer.archives import open_app
@@ -48,7 +49,7 @@ def plan_splice(
     settings = load_properties(properties, allow_unknown=allow_unknown)
     params = [(param.name, param.value) for param in settings.params]
     with open_app(app) as reader:
-        plan = make_plan(reader, params, strip_signatures=strip_signatures)
+        plan = make_plan(reader, params, strip_signatures=strip_signatures, allow_name_clashes=allow_name_clashes)
     report = SpliceReport(
         app=app,
         properties=properties,
@@ -67,6 +68,7 @@ def splice(
     dry_run: bool = False,
     allow_unknown: bool = False,
     strip_signatures: bool = False,
+    allow_name_clashes: bool = False,
 ) -> SpliceReport:
     """Splice every web module of *app* with the settings of *properties*.
 
@@ -80,7 +82,8 @@ def splice(
     output = Path(output) if output is not None else None
     _check_paths(app, output, Path(properties))
     report, plan = plan_splice(
-        app, Path(properties), allow_unknown=allow_unknown, strip_signatures=strip_signatures
+        app, Path(properties), allow_unknown=allow_unknown, strip_signatures=strip_signatures,
+        allow_name_clashes=allow_name_clashes,
     )
     report.output = output
     report.dry_run = dry_run

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import IO, BinaryIO
 
 from splicer.archives import zipraw
+from splicer.archives.names import clash_key, deployed_name, strip_segments
 from splicer.archives.zipraw import Blob, Entry
 from splicer.errors import ArchiveError, UsageError, Where
 
@@ -62,6 +63,7 @@ class AppReader(abc.ABC):
         self.where = where
         self.limits = limits
         self._children: list[AppReader] = []
+        self._index: dict[str, list[str]] | None = None
 
     @abc.abstractmethod
     def names(self) -> list[str]:
@@ -86,10 +88,47 @@ class AppReader(abc.ABC):
         self._children.append(child)
         return child
 
+    def by_deployed_path(self) -> dict[str, list[str]]:
+        """Entry names by ``clash_key``, in archive order: built once, one pass over the names."""
+        if self._index is None:
+            index: dict[str, list[str]] = {}
+            for name in self.names():
+                key = clash_key(name)
+                if key:
+                    index.setdefault(key, []).append(name)
+            self._index = index
+        return self._index
+
+    def lookup(self, path: str) -> list[str]:
+        """Every entry that is *path* once deployed, under any spelling (``\\``, ``./``,
+        ``//``, case), in archive order.  A *path* ending in ``/`` looks for folders."""
+        return list(self.by_deployed_path().get(clash_key(path), ()))
+
+    def clashes(self) -> list[list[str]]:
+        """Groups of two or more file entries that are one file once deployed on some OS."""
+        return [names for key, names in self.by_deployed_path().items() if len(names) > 1 and not key.endswith("/")]
+
+    def winner(self, names: list[str], path: str = "") -> tuple[str, str]:
+        """Of entries that are one deployed file (*path*), the one that is deployed, and why.
+
+        Extraction (unzip, ``jar xf``, the server expanding an EAR) writes entries in archive
+        order, so where two land on one file the last one overwrites the others.
+        """
+        return names[-1], "the last of them in the archive, which extraction writes over the others"
+
+    def outer_name(self, name: str) -> str:
+        """Entry *name* as the archive that holds it spells it: the same, except for a folder
+        module, whose entries belong to the archive or directory around it."""
+        return name
+
+    def link_of(self, name: str) -> str | None:
+        """Where a symbolic link *name* leads (a path in the application), None if it is no link."""
+        return None
+
     def signature_files(self) -> list[str]:
         """``META-INF/*.SF`` files that have a signature block, with those blocks; [] if unsigned."""
-        meta = [n for n in self.names() if n.upper().startswith("META-INF/") and n.count("/") == 1]
-        files = {n.upper(): n for n in meta}
+        meta = [(deployed_name(n), n) for n in self.names()]
+        files = {path.upper(): n for path, n in meta if path.upper().startswith("META-INF/") and path.count("/") == 1}
         found: list[str] = []
         for upper, name in files.items():
             if upper.endswith(".SF"):
@@ -160,17 +199,21 @@ class ZipAppReader(AppReader):
         return b"".join(chunks)
 
     def is_folder(self, name: str) -> bool:
-        """Whether entries sit under ``name/`` (an exploded module inside a zip)."""
-        prefix = name.rstrip("/") + "/"
-        return any(n.startswith(prefix) for n in self.entries)
+        """Whether entries sit under ``name/``, as deployed (an exploded module inside a zip)."""
+        prefix = clash_key(name.rstrip("/") + "/")
+        return any(key.startswith(prefix) for key in self.by_deployed_path())
 
     def _open_nested(self, name: str) -> AppReader:
         entry = self.entries.get(name)
+        if entry is None:
+            # Spelled otherwise in the archive (``.\\Web.war``): the entry deployed at that path.
+            files = [n for n in self.lookup(name) if not self.entries[n].is_dir]
+            entry = self.entries[self.winner(files, name)[0]] if files else None
         if entry is None or entry.is_dir:
             if self.is_folder(name):
-                return FolderReader(self, name + "/")
+                return FolderReader(self, deployed_name(name) + "/")
             raise ArchiveError("no such nested module", self.where.child(name))
-        where = self.where.child(name)
+        where = self.where.child(entry.name)
         if entry.method == STORED:
             # A STORED archive is read in place: no copy, no memory that grows with it.
             return ZipAppReader(zipraw.SliceBlob(self.blob, entry.data_offset, entry.csize), where, self.limits)
@@ -234,26 +277,40 @@ class ZipAppReader(AppReader):
 
 
 class FolderReader(AppReader):
-    """Entries under ``prefix`` of a zip (``Web.war/WEB-INF/web.xml``): an exploded module in a zip."""
+    """Entries under ``prefix`` of a zip (``Web.war/WEB-INF/web.xml``): an exploded module in a zip.
+
+    ``prefix`` is a deployed path; the parent's entries under it may spell it otherwise
+    (``./Web.war/``, ``Web.war\\``).  Each keeps the rest of its name as it is spelled, and
+    ``outer_name`` gives back the parent's entry, so a change is written to that entry.
+    """
 
     is_dir = True
 
     def __init__(self, parent: ZipAppReader, prefix: str) -> None:
         super().__init__(parent.where.child(prefix.rstrip("/")), parent.limits)
         self.parent, self.prefix = parent, prefix
+        key, depth = clash_key(prefix), prefix.count("/")
+        self._outer: dict[str, str] = {}
+        for name in parent.names():
+            if clash_key(name).startswith(key):
+                inner = strip_segments(name, depth)
+                if inner:
+                    self._outer[inner] = name  # on a clash the last one, as extraction leaves it
 
     def names(self) -> list[str]:
-        n = len(self.prefix)
-        return [name[n:] for name in self.parent.names() if name.startswith(self.prefix) and len(name) > n]
+        return list(self._outer)
 
     def has(self, name: str) -> bool:
-        return self.parent.has(self.prefix + name)
+        return name in self._outer
 
     def read(self, name: str) -> bytes:
-        return self.parent.read(self.prefix + name)
+        return self.parent.read(self._outer.get(name, self.prefix + name))
+
+    def outer_name(self, name: str) -> str:
+        return self._outer.get(name, self.prefix + name)
 
     def _open_nested(self, name: str) -> AppReader:
-        return self.parent._open_nested(self.prefix + name)
+        return self.parent._open_nested(self.outer_name(name))
 
 
 class DirAppReader(AppReader):
@@ -261,31 +318,75 @@ class DirAppReader(AppReader):
 
     is_dir = True
 
-    def __init__(self, root: Path, where: Where, limits: Limits = LIMITS, *, boundary: Path | None = None) -> None:
+    def __init__(self, root: Path, where: Where, limits: Limits = LIMITS, *, boundary: Path | None = None,
+                 prefix: str = "") -> None:
         super().__init__(where, limits)
         self.root = root
         # Nested folders keep the application's own root as the boundary, so a symlinked
         # module folder cannot lead a later write out of the tree either.
         self.boundary = boundary or Path(os.path.realpath(root))
+        self.prefix = prefix  # this folder's path in the directory around it ('' at the top)
+        self._names: list[str] | None = None
 
     def path_of(self, name: str) -> Path:
         """The path for ``name``, refused if it (through any symlink) leads out of the application."""
         check_name(name, self.where)
         path = self.root / PurePosixPath(name)
         if not Path(os.path.realpath(path)).is_relative_to(self.boundary):
-            raise ArchiveError("path leads out of the application directory", self.where.child(name))
+            link, target = self._escaping_link(name)
+            raise ArchiveError(f"path leads out of the application directory: the symbolic link {link} "
+                               f"names {target}", self.where.child(name))
         return path
 
+    def _escaping_link(self, name: str) -> tuple[str, str]:
+        """The first link along *name* whose target lies outside the application, and that target."""
+        path = self.root
+        for part in PurePosixPath(name).parts:
+            path = path / part
+            real = os.path.realpath(path)
+            if path.is_symlink() and not Path(real).is_relative_to(self.boundary):
+                return (self.prefix + path.relative_to(self.root).as_posix()), real
+        return self.prefix + name, os.path.realpath(self.root / PurePosixPath(name))
+
     def names(self) -> list[str]:
-        found: list[str] = []
-        for folder, dirs, files in os.walk(self.root):  # symlinked folders are not followed
-            dirs.sort()
-            rel = Path(folder).relative_to(self.root).as_posix()
-            prefix = "" if rel == "." else rel + "/"
-            if prefix:
-                found.append(prefix)
-            found += [prefix + f for f in files]
-        return sorted(found)
+        """Every file and folder, sorted.  Symbolic links to folders inside the application are
+        followed (not into a folder they are already inside, so a loop ends); a link that leads
+        out is listed as a folder and not looked into."""
+        if self._names is None:
+            found: list[str] = []
+            self._walk(str(self.root), "", (os.path.realpath(self.root),), found)
+            self._names = sorted(found)
+        return list(self._names)
+
+    def _walk(self, folder: str, prefix: str, chain: tuple[str, ...], found: list[str]) -> None:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+        for entry in entries:
+            name = prefix + entry.name
+            if not entry.is_dir():  # follows links; a dangling link is listed as a file
+                found.append(name)
+                continue
+            found.append(name + "/")
+            real = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(chain[-1], entry.name)
+            if entry.is_symlink() and (real in chain or not Path(real).is_relative_to(self.boundary)):
+                continue
+            self._walk(entry.path, name + "/", chain + (real,), found)
+
+    def winner(self, names: list[str], path: str = "") -> tuple[str, str]:
+        # Already extracted: on a case-sensitive file system each is a file of its own, and
+        # the server opens the one spelled exactly as the path it looks for.
+        if path in names:
+            return path, f"the one spelled {path}, the file a server opens on this file system"
+        return sorted(names)[-1], "the last of them in name order"
+
+    def outer_name(self, name: str) -> str:
+        return self.prefix + name
+
+    def link_of(self, name: str) -> str | None:
+        path = self.path_of(name)
+        if not path.is_symlink():
+            return None
+        return Path(os.path.realpath(path)).relative_to(self.boundary).as_posix()
 
     def has(self, name: str) -> bool:
         path = self.path_of(name)
@@ -293,6 +394,9 @@ class DirAppReader(AppReader):
 
     def read(self, name: str) -> bytes:
         path = self.path_of(name)
+        if path.is_symlink() and not path.exists():
+            raise ArchiveError(f"dangling symbolic link: it names {os.readlink(path)}, which does not exist",
+                               self.where.child(name))
         if not path.is_file():
             raise ArchiveError("no such file", self.where.child(name))
         with path.open("rb") as fh:
@@ -304,7 +408,8 @@ class DirAppReader(AppReader):
     def _open_nested(self, name: str) -> AppReader:
         path = self.path_of(name)
         if path.is_dir():
-            return DirAppReader(path, self.where.child(name), self.limits, boundary=self.boundary)
+            return DirAppReader(path, self.where.child(name), self.limits, boundary=self.boundary,
+                                prefix=self.prefix + name + "/")
         if path.is_file():
             return _open_zip(path, self.where.child(name), self.limits)
         raise ArchiveError("no such nested module", self.where.child(name))

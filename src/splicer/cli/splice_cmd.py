@@ -54,6 +54,9 @@ def _term_as_interrupt() -> Iterator[None]:
 @click.option("-v", "--verbose", is_flag=True, help="Also print each module's actions.")
 @click.option("--allow-unknown", is_flag=True, help="Pass unknown keys through as context-params, with a warning.")
 @click.option("--strip-signatures", is_flag=True, help="Remove the signature of a signed module instead of refusing it.")
+@click.option("--allow-name-clashes", is_flag=True,
+              help="Accept entries that are one file once deployed (WEB-INF/web.xml and web-inf/web.xml); "
+                   "splice the one extraction leaves instead of refusing.")
 @report_errors(json_flag="as_json")
 def splice(
     app: Path,
@@ -67,6 +70,7 @@ def splice(
     verbose: bool,
     allow_unknown: bool,
     strip_signatures: bool,
+    allow_name_clashes: bool,
 ) -> None:
     """Splice the eXtreme Scale session filter into every web module of APP.
 
@@ -89,6 +93,7 @@ def splice(
             dry_run=writes_nothing,
             allow_unknown=allow_unknown,
             strip_signatures=strip_signatures,
+            allow_name_clashes=allow_name_clashes,
         )
     # Human text goes to stderr when stdout carries JSON or a diff.
     human_to_stderr = as_json or show_diff

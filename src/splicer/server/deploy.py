@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from splicer.archives import AppReader
 from splicer.errors import UsageError, Where
-from splicer.modules import WEB_XML, WebModule, discover, is_war
+from splicer.modules import WebModule, deployment_descriptor, discover, is_war
 from splicer.server.settings import DEFAULT_COOKIE_NAME, CookieSettings, ServerConfigError
 from splicer.webxml.model import Descriptor, read_descriptor
 
@@ -43,14 +43,19 @@ def deploy(reader: AppReader, *, context_root: str | None = None) -> list[Module
     seen: dict[str, str] = {}
     for module in modules:
         files = reader if module.is_bare_war else reader.nested(module.uri)
-        where = files.where.child(WEB_XML)
+        # The descriptor WebSphere deploys with: an <alt-dd>, or WEB-INF/web.xml as spelled.
+        source = deployment_descriptor(reader, module, files)
+        for note in source.notes:
+            log.warning("%s", note)
+        where = source.where
         if module.context_root in seen:
             raise ServerConfigError(
                 f"modules {seen[module.context_root]} and {module.name} share the context root {module.context_root}",
                 where,
             )
         seen[module.context_root] = module.name
-        descriptor = read_descriptor(files.read(WEB_XML), where) if files.has(WEB_XML) else EMPTY_DESCRIPTOR
+        descriptor = (EMPTY_DESCRIPTOR if source.name is None
+                      else read_descriptor(source.holder.read(source.name), where))
         sources.append(ModuleSource(module, files, descriptor, where))
     return sources
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from splicer.archives import AppReader, open_app
-from splicer.modules import WEB_XML, WebModule, web_modules
+from splicer.modules import WebModule, deployment_descriptor, web_modules
 from splicer.verify.model import ModuleCheck
 from splicer.webxml.model import Descriptor, read_descriptor
 
@@ -36,9 +36,11 @@ def _war(reader: AppReader, module: WebModule) -> AppReader:
 def check_module(reader: AppReader, module: WebModule) -> ModuleCheck:
     war = _war(reader, module)
     check = ModuleCheck(module.name, module.uri, module.context_root, has_filter=False)
-    if not war.has(WEB_XML):
+    # The file the server deploys the module with (an <alt-dd> first), as the server reads it.
+    source = deployment_descriptor(reader, module, war)
+    if source.name is None:
         return check
-    descriptor = read_descriptor(war.read(WEB_XML), war.where.child(WEB_XML))
+    descriptor = read_descriptor(source.holder.read(source.name), source.where)
     if session_filter_mapped(descriptor):
         check.has_filter = True
         check.replication_interval = _interval(descriptor)
