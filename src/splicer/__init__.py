@@ -1,30 +1,62 @@
 """splicer: splice WebSphere eXtreme Scale session filters into Java web archives.
 
 The public API: `splice()` does the job, `plan_splice()` works it out without writing,
-`SpliceReport` says what happened, and every deliberate failure is a `SplicerError`.
+`SpliceReport` says what happened; `validate()` checks descriptors and applications
+(`ValidationReport` of `Finding`s), `inspect()` describes an application's web modules
+(`InspectReport`); every deliberate failure is a `SplicerError`.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
-from splicer.errors import Diagnostic, SplicerError, Where
-
+# Not even typing is imported here: the command line's entry points live below this package
+# and install their signal handlers only once it is imported, so every millisecond spent
+# here is a window in which Ctrl-C gives a traceback (mypy reads TYPE_CHECKING all the same).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
+    from splicer.errors import Diagnostic, SplicerError, Where
+    from splicer.findings import Finding, ValidationReport
+    from splicer.inspecting import InspectReport, ModuleInspection, inspect
     from splicer.report import ModuleReport, SpliceReport
     from splicer.splicing import plan_splice, splice
+    from splicer.validating import validate
 
 # Imported on first use: the emulator's processes import splicer.grid or splicer.server
 # without paying for the splice engine, and the other way round.
 _LAZY = {
+    "Diagnostic": "splicer.errors",
+    "SplicerError": "splicer.errors",
+    "Where": "splicer.errors",
     "ModuleReport": "splicer.report",
     "SpliceReport": "splicer.report",
     "plan_splice": "splicer.splicing",
     "splice": "splicer.splicing",
+    "Finding": "splicer.findings",
+    "ValidationReport": "splicer.findings",
+    "validate": "splicer.validating",
+    "InspectReport": "splicer.inspecting",
+    "ModuleInspection": "splicer.inspecting",
+    "inspect": "splicer.inspecting",
 }
 
-__all__ = ["Diagnostic", "ModuleReport", "SpliceReport", "SplicerError", "Where", "plan_splice", "splice"]
+__all__ = [
+    "Diagnostic",
+    "Finding",
+    "InspectReport",
+    "ModuleInspection",
+    "ModuleReport",
+    "SpliceReport",
+    "SplicerError",
+    "ValidationReport",
+    "Where",
+    "inspect",
+    "plan_splice",
+    "splice",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -15,6 +15,8 @@ COMMANDS: dict[str, str] = {
     "verify": "splicer.cli.verify_cmd:verify",
     "grid": "splicer.cli.grid_cmd:grid",
     "validate": "splicer.cli.validate_cmd:validate",
+    "inspect": "splicer.cli.inspect_cmd:inspect",
+    "init": "splicer.cli.init_cmd:init",
 }
 
 

@@ -1,0 +1,172 @@
+"""`splicer inspect APP`: what each web module of an application holds of the session splice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from splicer.archives import AppReader, open_app
+from splicer.errors import EXIT_OK, EXIT_UNSAFE, Diagnostic, SplicerError, UsageError, Where
+from splicer.modules import WEB_XML, WebModule, discover, is_war
+from splicer.webxml.grammars import declared_grammar
+from splicer.webxml.rules import check_rules
+from splicer.webxml.sessionstate import SessionState, read_session_state
+from splicer.xmlsafe import parse_xml
+
+REPORT_FORMAT = 1
+# The built-in rules inspect repeats: the session splice's own, and an unknown version.
+_SHOWN_RULES = ("WX105", "WX301", "WX302", "WX303", "WX304", "WX305", "WX306", "WX307")
+
+
+@dataclass
+class ModuleInspection:
+    """One web module: where it is, its descriptor, its session state, its signature."""
+
+    name: str
+    uri: str  # its entry in the EAR, "" for a bare WAR
+    location: str  # the module in the application: app.ear!/Web.war (or the WAR itself)
+    context_root: str
+    descriptor: str | None = None  # app.ear!/Web.war!/WEB-INF/web.xml; None when it has none
+    version: str | None = None
+    namespace: str | None = None
+    session: SessionState | None = None
+    signature_files: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    error: SplicerError | None = None  # the descriptor could not be read
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signature_files)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "module": self.name,
+            "uri": self.uri,
+            "location": self.location,
+            "context_root": self.context_root,
+            "descriptor": self.descriptor,
+            "version": self.version,
+            "namespace": self.namespace,
+            "session": self.session.to_json() if self.session is not None else None,
+            "signed": self.signed,
+            "signature_files": list(self.signature_files),
+            "warnings": [w.to_json() for w in self.warnings],
+            "error": self.error.to_json() if self.error is not None else None,
+        }
+
+
+@dataclass
+class InspectReport:
+    """An application's web modules as `splicer inspect` sees them."""
+
+    app: Path
+    kind: str  # "ear" or "war"
+    signature_files: list[str]
+    modules: list[ModuleInspection]
+    warnings: list[Diagnostic]
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signature_files)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_UNSAFE if any(m.error is not None for m in self.modules) else EXIT_OK
+
+    def all_warnings(self) -> list[Diagnostic]:
+        return self.warnings + [w for m in self.modules for w in m.warnings]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "format": REPORT_FORMAT,
+            "app": str(self.app),
+            "kind": self.kind,
+            "signed": self.signed,
+            "signature_files": list(self.signature_files),
+            "modules": [m.to_json() for m in self.modules],
+            "warnings": [w.to_json() for w in self.warnings],
+        }
+
+
+def _inspect_module(module: WebModule, reader: AppReader) -> ModuleInspection:
+    found = ModuleInspection(module.name, module.uri, str(reader.where), module.context_root,
+                             signature_files=reader.signature_files())
+    if not reader.has(WEB_XML):
+        return found
+    where = reader.where.child(WEB_XML)
+    found.descriptor = str(where)
+    try:
+        tree = parse_xml(reader.read(WEB_XML), where)
+        grammar = declared_grammar(tree, where)
+    except SplicerError as exc:
+        found.error = exc
+        return found
+    if grammar.kind != "web-app":
+        found.error = UsageError(f"the root element is <{grammar.kind}>, not <web-app>", where)
+        return found
+    found.version, found.namespace = grammar.version, grammar.namespace
+    found.session = read_session_state(tree.getroot(), grammar.namespace)
+    found.warnings = [
+        Diagnostic(rule.code, rule.message, where.at(getattr(rule.element, "sourceline", None)))
+        for rule in check_rules(tree, grammar)
+        if rule.code in _SHOWN_RULES
+    ]
+    return found
+
+
+def inspect(app: Path | str) -> InspectReport:
+    """Read the application at *app* (EAR or WAR, zipped or exploded) without changing it.
+
+    Raises UsageError when *app* does not exist, ArchiveError (and the other SplicerErrors)
+    when it cannot be read; a module whose web.xml cannot be read carries its error instead.
+    """
+    path = Path(app)
+    if not path.exists():
+        raise UsageError("the application does not exist", Where((str(path),)))
+    with open_app(path) as reader:
+        war = is_war(reader)
+        modules, warnings = discover(reader)
+        inspected: list[ModuleInspection] = []
+        for module in modules:
+            if module.is_bare_war:
+                inspected.append(_inspect_module(module, reader))
+            else:
+                with reader.nested(module.uri) as inner:
+                    inspected.append(_inspect_module(module, inner))
+        return InspectReport(path, "war" if war else "ear", [] if war else reader.signature_files(),
+                             inspected, warnings)
+
+
+def _yes(flag: bool | None) -> str:
+    return "-" if flag is None else ("yes" if flag else "no")
+
+
+def render_table(report: InspectReport) -> str:
+    """The report for a terminal: one row per module, then each module's settings and warnings."""
+    count = len(report.modules)
+    head = f"{report.app}: {report.kind.upper()}, {count} web module{'' if count == 1 else 's'}"
+    if report.kind == "ear":
+        head += ", signed" if report.signed else ", not signed"
+    rows = [("MODULE", "CONTEXT ROOT", "VERSION", "FILTER", "FIRST", "LISTENER", "SETTINGS", "SIGNED")]
+    for m in report.modules:
+        s = m.session
+        version = m.version or ("unreadable" if m.error else "no web.xml")
+        rows.append((m.uri or report.app.name, m.context_root, version,
+                     _yes(s.present if s else None), _yes(s.mapping_first if s and s.present else None),
+                     _yes(s.listener is not None if s else None), str(len(s.settings)) if s else "-", _yes(m.signed)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [head, ""] + ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    for m in report.modules:
+        if m.error is not None:
+            lines += ["", f"{m.descriptor}: cannot be read: {m.error.message()}"]
+        elif m.descriptor and m.session is not None:
+            lines += ["", f"{m.descriptor}: Servlet {m.version}, namespace {m.namespace or 'none'}"]
+            width = max((len(st.name) for st in m.session.settings), default=0)
+            for st in m.session.settings:
+                value = "(no value)" if st.value is None else st.value
+                note = f"   ! {st.problem}" if st.problem else ""
+                lines.append(f"  {st.name.ljust(width)}  {value}{note}")
+    warnings = report.all_warnings()
+    if warnings:
+        lines += ["", *[str(w) for w in warnings]]
+    return "\n".join(lines) + "\n"
