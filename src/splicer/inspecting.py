@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from splicer.archives import AppReader, open_app
-from splicer.errors import EXIT_OK, EXIT_UNSAFE, Diagnostic, SplicerError, UsageError, Where
-from splicer.modules import WEB_XML, WebModule, discover, is_war
+from splicer.errors import EXIT_OK, EXIT_UNSAFE, DescriptorError, Diagnostic, SplicerError, UsageError, Where
+from splicer.modules import WebModule, deployment_descriptor, discover, is_war
 from splicer.webxml.grammars import declared_grammar
 from splicer.webxml.rules import check_rules
 from splicer.webxml.sessionstate import SessionState, read_session_state
@@ -88,25 +88,27 @@ class InspectReport:
         }
 
 
-def _inspect_module(module: WebModule, reader: AppReader) -> ModuleInspection:
-    found = ModuleInspection(module.name, module.uri, str(reader.where), module.context_root,
-                             signature_files=reader.signature_files())
-    if not reader.has(WEB_XML):
+def _inspect_module(app: AppReader, module: WebModule, war: AppReader) -> ModuleInspection:
+    found = ModuleInspection(module.name, module.uri, str(war.where), module.context_root,
+                             signature_files=war.signature_files())
+    source = deployment_descriptor(app, module, war)
+    found.warnings = list(source.notes)
+    if source.name is None:
         return found
-    where = reader.where.child(WEB_XML)
+    where = source.where
     found.descriptor = str(where)
     try:
-        tree = parse_xml(reader.read(WEB_XML), where)
+        tree = parse_xml(source.holder.read(source.name), where)
         grammar = declared_grammar(tree, where)
     except SplicerError as exc:
         found.error = exc
         return found
     if grammar.kind != "web-app":
-        found.error = UsageError(f"the root element is <{grammar.kind}>, not <web-app>", where)
+        found.error = DescriptorError(f"the root element is <{grammar.kind}>, not <web-app>", where)
         return found
     found.version, found.namespace = grammar.version, grammar.namespace
     found.session = read_session_state(tree.getroot(), grammar.namespace)
-    found.warnings = [
+    found.warnings += [
         Diagnostic(rule.code, rule.message, where.at(getattr(rule.element, "sourceline", None)))
         for rule in check_rules(tree, grammar)
         if rule.code in _SHOWN_RULES
@@ -129,10 +131,10 @@ def inspect(app: Path | str) -> InspectReport:
         inspected: list[ModuleInspection] = []
         for module in modules:
             if module.is_bare_war:
-                inspected.append(_inspect_module(module, reader))
+                inspected.append(_inspect_module(reader, module, reader))
             else:
                 with reader.nested(module.uri) as inner:
-                    inspected.append(_inspect_module(module, inner))
+                    inspected.append(_inspect_module(reader, module, inner))
         return InspectReport(path, "war" if war else "ear", [] if war else reader.signature_files(),
                              inspected, warnings)
 

@@ -9,7 +9,7 @@ from splicer.archives import AppReader, open_app
 from splicer.archives.reading import ZipAppReader
 from splicer.errors import DescriptorError, HostileXmlError, SplicerError, UsageError, Where
 from splicer.findings import DescriptorSummary, Finding, Severity, ValidationReport
-from splicer.modules import APPLICATION_XML, WEB_XML, discover
+from splicer.modules import APPLICATION_XML, WebModule, deployment_descriptor, discover, is_war
 from splicer.webxml.catalog import SchemaCatalog, SchemaUnusable
 from splicer.webxml.grammars import Grammar, Kind, declared_grammar
 from splicer.webxml.position import Positions
@@ -84,11 +84,13 @@ class _Run:
         return grammar
 
     def application(self, reader: AppReader, location: str) -> None:
-        """An EAR or WAR, zipped or exploded: application.xml and every web module's web.xml."""
+        """An EAR or WAR, zipped or exploded: application.xml and the descriptor each web module
+        deploys with (its WEB-INF/web.xml, or the <alt-dd> application.xml names)."""
         before = len(self.report.descriptors)
-        if reader.has(APPLICATION_XML):
-            loc = _join(reader, location, APPLICATION_XML)
-            if self.descriptor(reader.read(APPLICATION_XML), loc, "application") is None:
+        listed = [name for name in reader.lookup(APPLICATION_XML) if not name.endswith("/")]
+        if listed and not is_war(reader):
+            entry = reader.winner(listed, APPLICATION_XML)[0]
+            if self.descriptor(reader.read(entry), _join(reader, location, entry), "application") is None:
                 return  # an application.xml that cannot be read lists no module either
         try:
             modules, _ = discover(reader)
@@ -97,18 +99,23 @@ class _Run:
             return
         for module in modules:
             if module.is_bare_war:
-                self._module(reader, location)
+                self._module(reader, location, module, reader, location)
                 continue
-            with reader.nested(module.uri) as inner:
-                self._module(inner, _join(reader, location, module.uri))
+            with reader.nested(module.uri) as war:
+                self._module(reader, location, module, war, _join(reader, location, module.uri))
         if len(self.report.descriptors) == before and not modules:
             self.add(location, 1, 1, "error", "WX010",
                      "no descriptor to validate: not a web.xml, web-fragment.xml or application.xml, "
                      "and no WAR or EAR (no WEB-INF/, no META-INF/application.xml, no *.war)")
 
-    def _module(self, reader: AppReader, location: str) -> None:
-        if reader.has(WEB_XML):
-            self.descriptor(reader.read(WEB_XML), _join(reader, location, WEB_XML), "web-app")
+    def _module(self, app: AppReader, app_location: str, module: WebModule, war: AppReader,
+                war_location: str) -> None:
+        source = deployment_descriptor(app, module, war)
+        if source.name is None:
+            return  # no descriptor: an annotation-only Servlet 3.0+ module
+        # An <alt-dd> is an entry of the EAR, not of the WAR.
+        holder, where = (war, war_location) if source.holder is war else (app, app_location)
+        self.descriptor(holder.read(source.name), _join(holder, where, source.name), "web-app")
 
     def path(self, path: Path) -> None:
         shown = str(path)
