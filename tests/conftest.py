@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from splicer.webxml.catalog import SchemaCatalog
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
@@ -21,6 +23,31 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def schemas_dir(shared_dir: Path) -> Path:
     return shared_dir / "schemas"
+
+
+def installed_schemas() -> SchemaCatalog:
+    """The schemas of the containers installed here (Debian's libtomcat10-java and
+    libtomcat9-java jars, which .ci/run installs)."""
+    return SchemaCatalog.discover()
+
+
+@pytest.fixture(scope="session")
+def schemas() -> SchemaCatalog:
+    """The official schemas: ../shared/schemas where it is present, else the installed
+    Tomcat jars; the tests that need them skip with a reason where there are neither."""
+    if (SHARED / "schemas").is_dir():
+        return SchemaCatalog.from_paths([SHARED / "schemas"])
+    found = installed_schemas()
+    if not found.sources:
+        pytest.skip("no schemas: neither ../shared/schemas nor a Tomcat servlet-api jar "
+                    "(apt-get install libtomcat10-java libtomcat9-java)")
+    return found
+
+
+def require_schema(catalog: SchemaCatalog, name: str) -> None:
+    """Skip when *catalog* lacks *name* (Debian's Tomcat 10.1 stops at Servlet 6.0)."""
+    if not catalog.has(name):
+        pytest.skip(f"{name} is in none of {catalog.describe()}")
 
 
 @pytest.fixture(scope="session")

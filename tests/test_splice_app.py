@@ -15,6 +15,7 @@ from conftest import REPO
 from splicer import splice
 from splicer.errors import ArchiveError, ConfigError, DescriptorError, HostileXmlError, SignedArchiveError, UsageError
 from splicer.webxml import validate_webxml
+from splicer.webxml.catalog import SchemaCatalog
 
 SAMPLE = REPO / "samples" / "MySessionTest.ear"
 PROPERTIES = REPO / "samples" / "splicer.properties"
@@ -40,7 +41,7 @@ def _children(web_xml: bytes) -> list[str]:
     return [etree.QName(child).localname for child in root if isinstance(child.tag, str)]
 
 
-def test_sample_splices_to_the_tutorial_descriptor(tmp_path: Path, schemas_dir: Path) -> None:
+def test_sample_splices_to_the_tutorial_descriptor(tmp_path: Path, schemas: SchemaCatalog) -> None:
     out = tmp_path / "MySessionTest.ear"
     report = splice(SAMPLE, PROPERTIES, output=out)
     assert report.written and report.changed
@@ -61,7 +62,7 @@ def test_sample_splices_to_the_tutorial_descriptor(tmp_path: Path, schemas_dir: 
     assert filter_.findtext(f"{NS}description") == "Filter that provides for an ObjectGrid based Session Manager."
     (listener,) = root.iter(f"{NS}listener")
     assert listener.findtext(f"{NS}listener-class") == "com.ibm.ws.xs.sessionmanager.IBMHttpSessionListener"
-    assert validate_webxml(web_xml, schemas_dir) == []
+    assert validate_webxml(web_xml, schemas) == []
     # Nothing else in the EAR changed, and the committed sample is untouched.
     before, after = read_tree(SAMPLE), read_tree(out)
     assert set(before) == set(after)
@@ -145,7 +146,7 @@ def test_listed_but_missing_module_is_an_error(tmp_path: Path) -> None:
     assert ear.read_bytes() == before
 
 
-def test_war_without_web_xml_gets_a_minimal_descriptor(tmp_path: Path, schemas_dir: Path) -> None:
+def test_war_without_web_xml_gets_a_minimal_descriptor(tmp_path: Path, schemas: SchemaCatalog) -> None:
     war = write_zip(tmp_path / "anno.war", {"WEB-INF/classes/App.class": b"\xca\xfe\xba\xbe"})
     report = splice(war, PROPERTIES)
     (module,) = report.modules
@@ -153,7 +154,7 @@ def test_war_without_web_xml_gets_a_minimal_descriptor(tmp_path: Path, schemas_d
     assert "CWWSM0502W" in [w.message_id for w in module.warnings]
     web_xml = _web_xml_of(war)
     assert b'metadata-complete="false"' in web_xml
-    assert validate_webxml(web_xml, schemas_dir) == []
+    assert validate_webxml(web_xml, schemas) == []
 
 
 def test_exploded_ear_with_zipped_and_exploded_wars(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from splicer.errors import Where
 from splicer.webxml import splice_webxml, validate_webxml
+from splicer.webxml.catalog import SchemaCatalog
 
 from .conftest import TUTORIAL_PARAMS, is_subsequence
 
@@ -50,6 +51,6 @@ def test_expected_file_matches_the_tutorial_page(data_dir: Path, shared_dir: Pat
         assert ours[number - 1] == want, number
 
 
-def test_tutorial_output_is_valid(data_dir: Path, schemas_dir: Path) -> None:
+def test_tutorial_output_is_valid(data_dir: Path, schemas: SchemaCatalog) -> None:
     for name in ("tutorial-2.5.xml", "tutorial-2.5-spliced.xml"):
-        assert validate_webxml((data_dir / name).read_bytes(), schemas_dir) == [], name
+        assert validate_webxml((data_dir / name).read_bytes(), schemas) == [], name

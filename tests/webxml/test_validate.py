@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,8 +29,8 @@ DTD_23 = '<!DOCTYPE web-app PUBLIC "-//Sun Microsystems, Inc.//DTD Web Applicati
     ],
     ids=["valid-xsd", "bogus-element", "valid-dtd", "dtd-order", "no-namespace", "mismatch"],
 )
-def test_validate(schemas_dir: Path, data: str, expected: list[str]) -> None:
-    errors = validate_webxml(data.encode(), schemas_dir)
+def test_validate(schemas: SchemaCatalog, data: str, expected: list[str]) -> None:
+    errors = validate_webxml(data.encode(), schemas)
     assert len(errors) >= len(expected)
     for error, prefix in zip(errors, expected):
         assert error.startswith(prefix), error
@@ -39,22 +38,23 @@ def test_validate(schemas_dir: Path, data: str, expected: list[str]) -> None:
         assert errors == []
 
 
-def test_hostile_instance_is_refused_not_validated(schemas_dir: Path) -> None:
+def test_hostile_instance_is_refused_not_validated(schemas: SchemaCatalog) -> None:
     with pytest.raises(HostileXmlError):
-        validate_webxml(b'<!DOCTYPE web-app [<!ENTITY e "x">]><web-app>&e;</web-app>', schemas_dir)
+        validate_webxml(b'<!DOCTYPE web-app [<!ENTITY e "x">]><web-app>&e;</web-app>', schemas)
 
 
-def test_a_missing_import_fails_instead_of_fetching(schemas_dir: Path, tmp_path: Path) -> None:
+def test_a_missing_import_fails_instead_of_fetching(schemas: SchemaCatalog, tmp_path: Path) -> None:
     """Without a local xml.xsd the compile fails: the resolver never hands libxml2 a URL."""
-    for path in schemas_dir.iterdir():
-        if path.name != "xml.xsd":
-            shutil.copy(path, tmp_path / path.name)
+    for source in reversed(schemas.sources):  # the first source holding a name wins
+        for name in source.names:
+            if name != "xml.xsd":
+                (tmp_path / name).write_bytes(source.read(name))
     with pytest.raises(SchemaUnusable, match=r"web-app_3_0\.xsd does not compile"):
         validate_webxml(f"<web-app {JAVAEE_30}/>".encode(), tmp_path)
 
 
 def test_every_import_goes_through_the_local_resolver(
-    schemas_dir: Path, monkeypatch: pytest.MonkeyPatch
+    schemas: SchemaCatalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The absolute URLs the schemas import are answered from the folder, never fetched."""
     from splicer.webxml import catalog as module
@@ -68,6 +68,6 @@ def test_every_import_goes_through_the_local_resolver(
 
     monkeypatch.setattr(module._Resolver, "resolve", recording)
     data = b'<web-app xmlns="http://java.sun.com/xml/ns/j2ee" version="2.4"/>'
-    assert validate_webxml(data, SchemaCatalog.from_paths([schemas_dir])) == []
+    assert validate_webxml(data, SchemaCatalog(schemas.sources)) == []
     assert "http://www.w3.org/2001/xml.xsd" in asked
     assert any(url.startswith("http://www.ibm.com/webservices/xsd/") for url in asked)

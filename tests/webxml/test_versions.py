@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from splicer.webxml.catalog import SchemaCatalog
 from splicer.errors import DescriptorError, Where
 from splicer.webxml import (
     JAKARTA_WARNING,
@@ -15,6 +16,8 @@ from splicer.webxml import (
     splice_webxml,
     validate_webxml,
 )
+
+from conftest import require_schema
 
 from .conftest import TUTORIAL_PARAMS, WHERE, assert_spliced, children
 
@@ -55,11 +58,12 @@ def _ours(root: etree._Element, kind: str, name_child: str, name: str) -> etree.
 
 
 @pytest.mark.parametrize(("namespace", "version"), SCHEMA_FORMS, ids=[v for _, v in SCHEMA_FORMS])
-def test_schema_versions(namespace: str, version: str, schemas_dir: Path) -> None:
+def test_schema_versions(namespace: str, version: str, schemas: SchemaCatalog) -> None:
+    require_schema(schemas, f"web-app_{version.replace('.', '_')}.xsd")
     data = f'<web-app xmlns="{namespace}" version="{version}">\n{BODY}</web-app>\n'.encode()
-    assert validate_webxml(data, schemas_dir) == []
+    assert validate_webxml(data, schemas) == []
     result = splice_webxml(data, TUTORIAL_PARAMS, WHERE)
-    assert validate_webxml(result.output, schemas_dir) == []
+    assert validate_webxml(result.output, schemas) == []
     root = assert_spliced(result.output, TUTORIAL_PARAMS)
     assert (result.version, result.jakarta) == (version, namespace.startswith("https://jakarta.ee"))
     flt = _ours(root, "filter", "filter-name", "HttpSessionFilter")
@@ -76,11 +80,11 @@ def test_schema_versions(namespace: str, version: str, schemas_dir: Path) -> Non
         assert result.warnings == []
 
 
-def test_servlet_23_shapes_and_order(schemas_dir: Path) -> None:
+def test_servlet_23_shapes_and_order(schemas: SchemaCatalog) -> None:
     data = f'<?xml version="1.0" encoding="ISO-8859-1"?>\n{DTD_23}<web-app>\n{BODY}</web-app>\n'.encode("latin-1")
-    assert validate_webxml(data, schemas_dir) == []
+    assert validate_webxml(data, schemas) == []
     result = splice_webxml(data, TUTORIAL_PARAMS, WHERE)
-    assert validate_webxml(result.output, schemas_dir) == []
+    assert validate_webxml(result.output, schemas) == []
     root = assert_spliced(result.output, TUTORIAL_PARAMS)
     assert result.version == "2.3" and result.warnings == []
     flt = _ours(root, "filter", "filter-name", "HttpSessionFilter")
@@ -151,14 +155,14 @@ def test_not_a_web_app(data: bytes, reason: str) -> None:
     assert caught.value.where.parts == WHERE.parts
 
 
-def test_minimal_descriptor(schemas_dir: Path) -> None:
+def test_minimal_descriptor(schemas: SchemaCatalog) -> None:
     data = minimal_webxml()
     assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n') and b"\r" not in data
     root = etree.fromstring(data)
     assert (etree.QName(root).namespace, root.get("version")) == ("http://java.sun.com/xml/ns/javaee", "3.0")
     assert root.get("metadata-complete") == "false" and len(root) == 0
-    assert validate_webxml(data, schemas_dir) == []
+    assert validate_webxml(data, schemas) == []
     result = splice_webxml(data, TUTORIAL_PARAMS, Where(("a.war", "WEB-INF/web.xml")))
-    assert validate_webxml(result.output, schemas_dir) == []
+    assert validate_webxml(result.output, schemas) == []
     assert_spliced(result.output, TUTORIAL_PARAMS)
     assert result.output.startswith(data[: data.index(b"</web-app>")] + b"    <context-param>\n")
