@@ -64,10 +64,13 @@ def read_tree(path: Path) -> dict[str, bytes]:
     return out
 
 
-def application_xml(*modules: tuple[str, str]) -> str:
+def application_xml(*modules: tuple[str, str] | tuple[str, str, str]) -> str:
+    """One <module><web> per (web-uri, context-root), and its <alt-dd> when a third item is given."""
     body = "".join(
-        f"  <module><web><web-uri>{uri}</web-uri><context-root>{root}</context-root></web></module>\n"
-        for uri, root in modules
+        f"  <module><web><web-uri>{module[0]}</web-uri><context-root>{module[1]}</context-root></web>"
+        + (f"<alt-dd>{module[2]}</alt-dd>" if len(module) > 2 else "")
+        + "</module>\n"
+        for module in modules
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

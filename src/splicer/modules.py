@@ -79,7 +79,7 @@ def spelling_notes(where: Where, name: str, path: str) -> list[Diagnostic]:
            if deployed_name(name) == path else
            "is that path only on a case-insensitive file system (Windows, macOS); a server on "
            "a case-sensitive one does not find it there")
-    return [Diagnostic("CWWSM0504W", f"the entry is spelled {name!r}, not {path!r}; it {how}; it is "
+    return [Diagnostic("CWWSM0504W", f"the entry is spelled '{name}', not '{path}'; it {how}; it is "
                        "used and spliced where it is, under its own name", where)]
 
 

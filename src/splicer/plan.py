@@ -65,6 +65,10 @@ def _signature_guard(reader: AppReader, strip: bool, changes: Changes) -> None:
         changes[name] = None
 
 
+def _entries(names: list[str]) -> str:
+    return " and ".join(f"'{name}'" for name in names)
+
+
 def name_clashes(reader: AppReader, *, allow: bool) -> list[Diagnostic]:
     """Entries that are one file once deployed on some OS (``WEB-INF/web.xml`` and
     ``web-inf/web.xml``, or ``WEB-INF\\web.xml``): refused, or with *allow* one warning each
@@ -72,10 +76,12 @@ def name_clashes(reader: AppReader, *, allow: bool) -> list[Diagnostic]:
     groups = reader.clashes()
     if groups and not allow:
         first = groups[0]
-        more = f" ({len(groups) - 1} more such clashes)" if len(groups) > 1 else ""
+        path = deployed_name(first[0])
+        how = ("once expanded" if len({deployed_name(n) for n in first}) == 1
+               else "on a case-insensitive file system (Windows, macOS)")
+        more = f"; {len(groups) - 1} more such clashes" if len(groups) > 1 else ""
         raise ArchiveError(
-            f"entries {' and '.join(repr(n) for n in first)} are one file once deployed "
-            f"({deployed_name(first[0])!r} on a case-insensitive file system){more}",
+            f"entries {_entries(first)} are one file once deployed: {path} {how}{more}",
             reader.where,
             hint="rename or remove one, or pass --allow-name-clashes to splice the one extraction leaves",
         )
@@ -85,11 +91,10 @@ def name_clashes(reader: AppReader, *, allow: bool) -> list[Diagnostic]:
         path = next((n for n in names if n.endswith((WEB_XML, APPLICATION_XML)) and n == deployed_name(n)),
                     deployed_name(names[-1]))
         winner, why = reader.winner(names, path)
-        others = " and ".join(repr(n) for n in names if n != winner)
         notes.append(Diagnostic(
             "CWWSM0505W",
-            f"entries {' and '.join(repr(n) for n in names)} are one file once deployed; {winner!r} is the one "
-            f"used ({why}), {others} left as it is (--allow-name-clashes)",
+            f"entries {_entries(names)} are one file once deployed; '{winner}' is the one used and spliced "
+            f"({why}); {_entries([n for n in names if n != winner])} left as it is (--allow-name-clashes)",
             reader.where.child(winner),
         ))
     return notes

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from splicer.archives.reading import LIMITS, DirAppReader, Limits, ZipAppReader, open_app
 from splicer.archives.writing import Changes, atomic_output, rewrite_zip, temp_prefix
@@ -39,6 +39,7 @@ def write_tree(src: Path, changes: Changes, out: Path | None = None, *, limits: 
         try:
             tree = stage / "app"
             shutil.copytree(src, tree, symlinks=True)
+            _refuse_links_to(src, tree, changes, where)
             _apply(tree, changes, where, limits)
             os.replace(tree, out)
         finally:
@@ -47,6 +48,23 @@ def write_tree(src: Path, changes: Changes, out: Path | None = None, *, limits: 
         raise
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", Where((str(out or src),))) from exc
+
+
+def _refuse_links_to(src: Path, tree: Path, changes: Changes, where: Where, prefix: str = "") -> None:
+    """A changed file of the copy reached through an absolute link still names the input's
+    file: writing it would change the input, and the output would deploy the input's bytes."""
+    source = os.path.realpath(src)
+    for name, value in changes.items():
+        key = prefix + name.rstrip("/")
+        real = os.path.realpath(tree / PurePosixPath(key))
+        if not Path(real).is_relative_to(os.path.realpath(tree)) and Path(real).is_relative_to(source):
+            raise ArchiveError(
+                f"with -o, the copy would still reach {real} of the input through an absolute symbolic link",
+                where.child(key),
+                hint="make the link relative, or splice in place",
+            )
+        if isinstance(value, dict):
+            _refuse_links_to(src, tree, value, where, key + "/")
 
 
 def _apply(root: Path, changes: Changes, where: Where, limits: Limits) -> None:
@@ -92,6 +110,7 @@ def _stage(reader: DirAppReader, changes: Changes, commits: ExitStack) -> None:
             if path.is_dir():
                 _stage(DirAppReader(path, here, reader.limits, boundary=reader.boundary), value, commits)
             elif path.is_file():
+                path = Path(os.path.realpath(path))  # a zipped WAR behind a link: the link stays
                 with open_app(path, reader.limits) as module:
                     assert isinstance(module, ZipAppReader)
                     module.where = here
@@ -106,6 +125,11 @@ def _stage(reader: DirAppReader, changes: Changes, commits: ExitStack) -> None:
         else:
             if path.is_dir():
                 raise ArchiveError("is a directory, cannot give it bytes", here)
+            if path.is_symlink():
+                # The file the link names is written (path_of kept it inside the tree); the link stays.
+                if not path.exists():
+                    raise ArchiveError(f"dangling symbolic link: it names {os.readlink(path)}, which does not exist", here)
+                path = Path(os.path.realpath(path))
             commits.enter_context(_made_folders(path.parent))
             fh = commits.enter_context(atomic_output(path, mode_of=path if path.exists() else None))
             fh.write(value)

@@ -368,7 +368,8 @@ class DirAppReader(AppReader):
                 continue
             found.append(name + "/")
             real = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(chain[-1], entry.name)
-            if entry.is_symlink() and (real in chain or not Path(real).is_relative_to(self.boundary)):
+            # A link back up (to a folder we are in, or one it is in) would walk without end.
+            if real in chain or chain[-1].startswith(real + os.sep) or not Path(real).is_relative_to(self.boundary):
                 continue
             self._walk(entry.path, name + "/", chain + (real,), found)
 
