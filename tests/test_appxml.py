@@ -64,3 +64,23 @@ def test_entities_are_refused() -> None:
     with pytest.raises(HostileXmlError) as info:
         read_application_xml(data, WHERE)
     assert "root:" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(J2EE_13.replace(b"</web></module>", b"</web><alt-dd>dd/shop.xml</alt-dd></module>"),
+                     [("Shop.war", "dd/shop.xml")], id="1.3-dtd"),
+        pytest.param(_ns_app("http://java.sun.com/xml/ns/javaee", "6",
+                             "<module><web><web-uri>A.war</web-uri></web><alt-dd> alt/A.xml </alt-dd></module>" + WEB_NO_ROOT),
+                     [("A.war", "alt/A.xml"), ("B.war", None)], id="6-javaee-trimmed"),
+        pytest.param(_ns_app("https://jakarta.ee/xml/ns/jakartaee", "10",
+                             "<module><web><web-uri>A.war</web-uri></web><alt-dd></alt-dd></module>"),
+                     [("A.war", None)], id="10-empty-names-nothing"),
+        pytest.param(_ns_app("http://java.sun.com/xml/ns/javaee", "6",
+                             "<module><ejb>b.jar</ejb><alt-dd>b.xml</alt-dd></module>"), [], id="ejb-module-not-listed"),
+    ],
+)
+def test_alt_dd_of_a_web_module(data: bytes, expected: list[tuple[str, str | None]]) -> None:
+    """<alt-dd> is a sibling of <web> in <module>: the descriptor WebSphere deploys it with."""
+    assert [(m.web_uri, m.alt_dd) for m in read_application_xml(data, WHERE)] == expected
