@@ -10,6 +10,8 @@ EXIT_OK = 0
 EXIT_CHECK_FOUND_WORK = 1
 EXIT_USAGE = 2
 EXIT_UNSAFE = 3
+EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another run holds the file; trying again later will do
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell shows for Ctrl-C; SIGTERM ends the same way
 
 
 @dataclass(frozen=True)
@@ -164,3 +166,23 @@ class OutputError(SplicerError, OSError):
 
     exit_code = EXIT_UNSAFE
     message_id = "CWWSM0320E"
+
+
+class BusyError(SplicerError, OSError):
+    """Another run holds the lock of a file this one must write; nothing was written."""
+
+    exit_code = EXIT_BUSY
+    message_id = "CWWSM0321E"
+
+
+class Interrupted(SplicerError):
+    """SIGINT or SIGTERM ended the command, after its clean-up ran."""
+
+    exit_code = EXIT_INTERRUPTED
+    message_id = "CWWSM0399E"
+
+
+class Stopped(Interrupted):
+    """A server stopped cleanly on SIGINT or SIGTERM: its normal end, still exit 130."""
+
+    message_id = "CWWSM0398I"

@@ -1,9 +1,20 @@
-"""The command line: ``splicer`` (a group of thin commands) and ``splice`` (the main job)."""
+"""The command line: ``splicer`` (a group of thin commands) and ``splice`` (the main job).
+
+This module is the console scripts' entry and imports nothing heavy: ``main`` and
+``splice_main`` install the SIGINT/SIGTERM handlers first (``splicer.signals``), and only
+then import click and the command, so a signal during start-up gives one line and exit 130,
+not a KeyboardInterrupt traceback or a silent -15.
+"""
 
 from __future__ import annotations
 
 import importlib
-import click
+
+TYPE_CHECKING = False  # typing costs milliseconds before the handlers are in place
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import click
 
 # Sub-commands are imported only when used, so `splice` starts fast and a command's
 # dependencies (aiohttp for the emulator, say) cost nothing to the others.
@@ -20,27 +31,38 @@ COMMANDS: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+class EntryPoint:
+    """A console script: ``main()`` installs the signal handlers, then runs the click command.
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module_name, attr = target.split(":")
+    Any other attribute is the command's own, so ``CliRunner().invoke(main, ...)`` (which
+    calls ``main.main(...)``) runs it in-process without touching the caller's handlers.
+    """
+
+    def __init__(self, target: str, prog_name: str) -> None:
+        self.target = target
+        self.prog_name = prog_name
+
+    def command(self) -> click.Command:
+        module_name, attr = self.target.split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         return command
 
+    def __call__(self, args: Sequence[str] | None = None, prog_name: str | None = None) -> None:
+        from splicer import signals
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="splicer")
-def main() -> None:
-    """splicer: splice eXtreme Scale session filters into Java web archives, and verify them."""
+        signals.install()
+        try:
+            self.command().main(args, prog_name=prog_name or self.prog_name)
+        except signals.SignalExit as exc:
+            # Outside every command's boundary: while importing, parsing the command line.
+            from splicer.cli.boundary import fail
+            from splicer.errors import Interrupted
+
+            fail(Interrupted(f"interrupted by {signals.name(exc.signum)}"))
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.command(), name)
 
 
-def splice_main() -> None:
-    """Entry point of the stand-alone ``splice`` command."""
-    from splicer.cli.splice_cmd import splice
-
-    splice.main(prog_name="splice")
+main = EntryPoint("splicer.cli.group:splicer", "splicer")
+splice_main = EntryPoint("splicer.cli.splice_cmd:splice", "splice")

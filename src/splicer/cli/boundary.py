@@ -6,27 +6,28 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 
-from splicer.errors import EXIT_UNSAFE, SplicerError
+from splicer.errors import Interrupted, SplicerError
+from splicer.signals import SignalExit, name
+
+__all__ = ["Interrupted", "report_errors"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class Interrupted(SplicerError):
-    """Ctrl-C (or a SIGTERM turned into it) stopped the command; the clean-up has run."""
-
-    exit_code = EXIT_UNSAFE
-    message_id = "CWWSM0399E"
-
-
-def report_errors(*, json_flag: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def report_errors(
+    *, json_flag: str | None = None, interrupted: str | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Turn SplicerError (and an interrupt) into exit codes; with --json, also a JSON error.
 
-    Anything else is a bug and keeps its traceback, so it gets reported rather than hidden.
+    SIGINT and SIGTERM (``SignalExit``, or a plain KeyboardInterrupt where the entry point's
+    handlers are not installed) end as ``Interrupted``: one line, exit 130; ``interrupted``
+    adds what the command guarantees then.  Anything else is a bug and keeps its traceback,
+    so it gets reported rather than hidden.
     """
 
     def decorate(command: Callable[P, R]) -> Callable[P, R]:
@@ -35,17 +36,20 @@ def report_errors(*, json_flag: str | None = None) -> Callable[[Callable[P, R]],
             try:
                 return command(*args, **kwargs)
             except SplicerError as error:
-                if json_flag and kwargs.get(json_flag):
-                    click.echo(json.dumps({"error": error.to_json()}, indent=2))
-                click.echo(error.message(), err=True)
-                sys.exit(error.exit_code)
-            except KeyboardInterrupt:
-                interrupted = Interrupted("interrupted; nothing was written")
-                if json_flag and kwargs.get(json_flag):
-                    click.echo(json.dumps({"error": interrupted.to_json()}, indent=2))
-                click.echo(interrupted.message(), err=True)
-                sys.exit(interrupted.exit_code)
+                fail(error, bool(json_flag and kwargs.get(json_flag)))
+            except (KeyboardInterrupt, SignalExit) as exc:
+                what = name(exc.signum) if isinstance(exc, SignalExit) else "SIGINT"
+                reason = f"interrupted by {what}" + (f"; {interrupted}" if interrupted else "")
+                fail(Interrupted(reason), bool(json_flag and kwargs.get(json_flag)))
 
         return run
 
     return decorate
+
+
+def fail(error: SplicerError, as_json: bool = False) -> NoReturn:
+    """The error's one line on stderr (and its JSON on stdout), then its exit code."""
+    if as_json:
+        click.echo(json.dumps({"error": error.to_json()}, indent=2))
+    click.echo(error.message(), err=True)
+    sys.exit(error.exit_code)
