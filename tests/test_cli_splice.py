@@ -168,8 +168,8 @@ def test_sigterm_mid_write_leaves_no_temp_file(app: Path, to_output: bool) -> No
     process on the spot and left `.MySessionTest.ear.*.splicing` in the folder."""
     args = [str(app), str(PROPERTIES), "-q"] + (["-o", str(app.with_name("out.ear"))] if to_output else [])
     done = subprocess.run([sys.executable, "-c", TERM_MID_WRITE, *args], capture_output=True, text=True, check=False)
-    assert done.returncode == 3, done.stderr
-    assert done.stderr.splitlines()[-1] == "CWWSM0399E: interrupted; nothing was written"
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.splitlines() == ["CWWSM0399E: interrupted by SIGTERM; no half-written file is left"]
     assert sorted(p.name for p in app.parent.iterdir()) == ["MySessionTest.ear"]
     assert app.read_bytes() == SAMPLE.read_bytes()
 
@@ -179,9 +179,10 @@ def test_interrupt_with_json_prints_the_json_error(app: Path) -> None:
     stdout, where every other failure prints {"error": {...}}."""
     done = subprocess.run([sys.executable, "-c", TERM_MID_WRITE, str(app), str(PROPERTIES), "--json"],
                           capture_output=True, text=True, check=False)
-    assert done.returncode == 3, done.stderr
+    assert done.returncode == 130, done.stderr
     error = json.loads(done.stdout)["error"]
-    assert (error["id"], error["reason"], error["exit_code"]) == ("CWWSM0399E", "interrupted; nothing was written", 3)
+    assert (error["id"], error["reason"], error["exit_code"]) == (
+        "CWWSM0399E", "interrupted by SIGTERM; no half-written file is left", 130)
     assert sorted(p.name for p in app.parent.iterdir()) == ["MySessionTest.ear"]
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from splicer.errors import UsageError, Where
+from splicer.locking import DEFAULT_WAIT, Target, hold
 from splicer.plan import Plan, make_plan
 from splicer.properties import load_properties
 from splicer.report import SpliceReport
@@ -69,27 +71,40 @@ def splice(
     allow_unknown: bool = False,
     strip_signatures: bool = False,
     allow_name_clashes: bool = False,
+    wait: float = DEFAULT_WAIT,
+    waiting: Callable[[Target, int | None], None] | None = None,
 ) -> SpliceReport:
     """Splice every web module of *app* with the settings of *properties*.
 
     In place (atomically) unless *output* is given; an application that needs no change is
     not rewritten at all (with *output*, it is copied as it is).  Raises a SplicerError, with
     nothing written, when the input cannot be spliced safely.
+
+    Unless *dry_run*, the app and the output are locked first (``splicer.locking``): a run
+    that finds another splicing them waits up to *wait* seconds (telling *waiting* once),
+    then reads what that run wrote; BusyError if it is still busy.
     """
     from splicer.archives import write_app
 
     app = Path(app)
     output = Path(output) if output is not None else None
     _check_paths(app, output, Path(properties))
-    report, plan = plan_splice(
-        app, Path(properties), allow_unknown=allow_unknown, strip_signatures=strip_signatures,
-        allow_name_clashes=allow_name_clashes,
-    )
-    report.output = output
-    report.dry_run = dry_run
     if dry_run:
-        return report
-    if plan.changed or output is not None:
-        write_app(app, plan.changes, output)
-        report.written = True
+        targets: list[Target] = []
+    elif output is None:
+        targets = [Target.of(app)]
+    else:
+        targets = [Target.of(app, required=False), Target.of(output, follow=False)]
+    with hold(targets, wait=wait, waiting=waiting):
+        report, plan = plan_splice(
+            app, Path(properties), allow_unknown=allow_unknown, strip_signatures=strip_signatures,
+            allow_name_clashes=allow_name_clashes,
+        )
+        report.output = output
+        report.dry_run = dry_run
+        if dry_run:
+            return report
+        if plan.changed or output is not None:
+            write_app(app, plan.changes, output)
+            report.written = True
     return report

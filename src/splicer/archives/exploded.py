@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path, PurePosixPath
 
+from splicer import scratch
 from splicer.archives.reading import LIMITS, DirAppReader, Limits, ZipAppReader, open_app
 from splicer.archives.writing import Changes, atomic_output, rewrite_zip, temp_prefix
 from splicer.errors import ArchiveError, OutputError, SplicerError, Where
@@ -31,11 +31,14 @@ def write_tree(src: Path, changes: Changes, out: Path | None = None, *, limits: 
     where = Where((str(src),))
     try:
         if out is None:
+            scratch.sweep_tree(src)  # what killed runs left beside the files, if their owners are gone
             _apply(src, changes, where, limits)
             return
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise OutputError("output already exists; choose a new path", Where((str(out),)))
-        stage = Path(tempfile.mkdtemp(prefix=temp_prefix(out), suffix=".splicing", dir=out.parent))
+        scratch.sweep(out.parent)
+        # Named for its owner and locked by it, so a killed run's stage is removed by the next.
+        stage, stage_lock = scratch.scratch_dir(out.parent, temp_prefix(out))
         try:
             tree = stage / "app"
             shutil.copytree(src, tree, symlinks=True)
@@ -44,6 +47,7 @@ def write_tree(src: Path, changes: Changes, out: Path | None = None, *, limits: 
             os.replace(tree, out)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
+            os.close(stage_lock)
     except SplicerError:
         raise
     except OSError as exc:

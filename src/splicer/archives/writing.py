@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
+from splicer import scratch
 from splicer.archives import records, zipraw
 from splicer.archives.reading import LIMITS, Limits, ZipAppReader, check_name, open_app
 from splicer.errors import ArchiveError, OutputError, SplicerError, Where
@@ -20,40 +22,87 @@ __all__ = ["Changes", "write_app", "rewrite_zip", "atomic_output", "temp_prefix"
 Changes: TypeAlias = "dict[str, bytes | None | Changes]"
 MANIFEST = "META-INF/MANIFEST.MF"
 MAX_PREFIX_NAME = 200  # bytes of the target's name kept in a temp name: 255 less room for the rest
+SPOOL_PREFIX = ".splicer-spool."
 
 
 @contextmanager
 def atomic_output(target: Path, mode_of: Path | None = None) -> Iterator[BinaryIO]:
-    """A temp file beside ``target`` that replaces it only if the block ends without error.
+    """A new file that replaces ``target`` only if the block ends without error.
 
-    The temp file is created with O_EXCL (``mkstemp``) in the target's folder, so the final
-    ``os.replace`` is a rename on one file system.  It is flushed and fsynced first, keeps the
-    owner of the file it replaces where allowed, and takes the mode of ``mode_of`` (the
-    original) or, for a new file, 0o666 less the umask.  On any
-    error the temp file is removed and the target is left as it was.
+    While it is written the file has no name at all (``O_TMPFILE`` in the target's folder),
+    so a run killed at any point leaves nothing behind.  Complete, it is flushed and
+    fsynced, given the owner of the file it replaces (where allowed) and the mode of
+    ``mode_of`` (the original) or, for a new file, 0o666 less the umask; then it gets an
+    owner-named scratch name (``splicer.scratch``) for the instant before ``os.replace``
+    renames it over ``target``: atomic, in one folder of one file system.  Where unnamed
+    files are not possible it carries that name from the start, locked; a SIGKILL then
+    leaves it for the next run, which removes it (``scratch.sweep``).  On any error (an
+    interrupt included) nothing is left and the target is as it was.
     """
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=".splicing", dir=target.parent)
+    folder = target.parent
+    prefix = temp_prefix(target)
+    fd = scratch.unnamed_file(folder)
+    named: Path | None = None
+    if fd is None:
+        fd, named = scratch.named_file(folder, prefix)
+    fh = os.fdopen(fd, "w+b")
     try:
-        with os.fdopen(fd, "w+b") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-            _keep_owner(target, fh.fileno())  # before the mode: a chown clears set-id bits
-            if mode_of is not None and mode_of.exists():
-                mode = mode_of.stat().st_mode & 0o7777
-            else:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.fchmod(fh.fileno(), mode)
-        os.replace(tmp, target)
-    except BaseException:
+        yield fh
+        fh.flush()
+        mode = _mode_for(mode_of)
+        if named is None:
+            named, final = _name(fh, folder, prefix)
+        else:
+            final = fd
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+            _keep_owner(target, final)  # before the mode: a chown clears set-id bits
+            os.fchmod(final, mode)
+            os.fsync(final)
+            os.replace(named, target)
+            named = None
+        finally:
+            if final != fd:
+                os.close(final)
+    finally:
+        if named is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(named)
+        fh.close()  # the lock goes with it; an unnamed file that was never named is gone
+    _fsync_dir(folder)
+
+
+def _mode_for(mode_of: Path | None) -> int:
+    if mode_of is not None and mode_of.exists():
+        return mode_of.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _name(fh: BinaryIO, folder: Path, prefix: str) -> tuple[Path, int]:
+    """A scratch name for the unnamed file of ``fh``, and the fd of what it names.
+
+    Normally the same inode, linked in; should the link be refused, a named copy.
+    """
+    fd = fh.fileno()
+    try:
+        return scratch.link_into(fd, folder, prefix), fd
+    except OSError:
+        pass
+    copy, path = scratch.named_file(folder, prefix)
+    try:
+        size = os.fstat(fd).st_size
+        done = 0
+        while done < size:
+            copied = os.copy_file_range(fd, copy, size - done, done, done)
+            if copied == 0:
+                raise OSError(f"the scratch copy stopped at {done} of {size} bytes")
+            done += copied
+    except BaseException:
+        os.close(copy)
+        os.unlink(path)
         raise
-    _fsync_dir(target.parent)
+    return path, copy
 
 
 def _keep_owner(target: Path, fd: int) -> None:
@@ -116,6 +165,9 @@ def write_app(src: Path, changes: Changes, out: Path | None = None, *, limits: L
     # In place through a symlink (app.ear -> app-1.0.ear) rewrites the file it points at;
     # renaming over the link itself would leave that file unspliced and the link a copy.
     target = Path(os.path.realpath(src)) if out is None else out
+    scratch.sweep(target.parent)  # what killed runs left beside it, if their owners are gone
+    if _has_nested(changes):
+        scratch.sweep(Path(tempfile.gettempdir()), prefix=SPOOL_PREFIX)
     with open_app(src, limits) as reader:
         assert isinstance(reader, ZipAppReader)
         try:
@@ -127,6 +179,10 @@ def write_app(src: Path, changes: Changes, out: Path | None = None, *, limits: L
             # The path as the user gave it, not the file a symlink led to.
             named = src if out is None else out
             raise OutputError(f"cannot write: {exc.strerror or exc}", Where((str(named),))) from exc
+
+
+def _has_nested(changes: Changes) -> bool:
+    return any(isinstance(value, dict) for value in changes.values())
 
 
 def _flatten(reader: ZipAppReader, changes: Changes) -> Changes:
@@ -251,7 +307,11 @@ def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> list[t
 def _write_nested(reader: ZipAppReader, entry: zipraw.Entry, changes: Changes,
                   spec: records.EntrySpec, out: BinaryIO) -> records.Written:
     """Rewrite a nested archive into a spool (on disk past the bound), then store it as ``entry``."""
-    with reader.nested(entry.name) as inner, tempfile.SpooledTemporaryFile(max_size=reader.limits.spool_memory) as spool:
+    # Past the bound the spool is a file in the temp folder, unnamed where the system allows
+    # (tempfile uses O_TMPFILE), else named for its owner for the instant before its unlink.
+    named_for_me = f"{SPOOL_PREFIX}{scratch.owner_tag()}-"
+    with reader.nested(entry.name) as inner, tempfile.SpooledTemporaryFile(
+            max_size=reader.limits.spool_memory, prefix=named_for_me, suffix=scratch.SUFFIX) as spool:
         assert isinstance(inner, ZipAppReader)
         compressed = rewrite_zip(inner, changes, spool)  # type: ignore[arg-type]
         size = spool.tell()

@@ -3,43 +3,20 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 import click
 
 from splicer.cli.boundary import report_errors
 from splicer.errors import EXIT_CHECK_FOUND_WORK, EXIT_OK, UsageError
+from splicer.locking import Target
 
 EPILOG = """\b
 Exit codes: 0 done (or nothing to do), 1 --check found work, 2 usage or configuration
-error, 3 the input cannot be spliced safely. On 2 and 3 nothing is written."""
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
-@contextmanager
-def _term_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a CI timeout, `docker stop`, `kill`) unwinds like Ctrl-C while splicing.
-
-    Its default action ends the process on the spot, leaving the temporary file of the
-    atomic write behind; unwinding runs the clean-up, and the boundary reports it.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may set handlers (an embedding caller owns them then)
-        return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+error, 3 the input cannot be spliced safely, 75 another splice still held APP or OUT
+after --wait, 130 interrupted (SIGINT/SIGTERM). Whatever the exit, no half-written file
+is left: APP is as it was, or completely spliced."""
 
 
 @click.command(epilog=EPILOG)
@@ -57,7 +34,9 @@ def _term_as_interrupt() -> Iterator[None]:
 @click.option("--allow-name-clashes", is_flag=True,
               help="Accept entries that are one file once deployed (WEB-INF/web.xml and web-inf/web.xml); "
                    "splice the one extraction leaves instead of refusing.")
-@report_errors(json_flag="as_json")
+@click.option("--wait", "wait", type=click.FloatRange(0), default=10.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another splice of APP or OUT to finish before giving up (exit 75).")
+@report_errors(json_flag="as_json", interrupted="no half-written file is left")
 def splice(
     app: Path,
     properties: Path,
@@ -71,6 +50,7 @@ def splice(
     allow_unknown: bool,
     strip_signatures: bool,
     allow_name_clashes: bool,
+    wait: float,
 ) -> None:
     """Splice the eXtreme Scale session filter into every web module of APP.
 
@@ -85,16 +65,23 @@ def splice(
         raise UsageError("--check writes nothing, so -o makes no sense with it")
     # --diff shows the change and still makes it; add --dry-run for the diff alone.
     writes_nothing = dry_run or check
-    with _term_as_interrupt():
-        report = run_splice(
-            app,
-            properties,
-            output=output,
-            dry_run=writes_nothing,
-            allow_unknown=allow_unknown,
-            strip_signatures=strip_signatures,
-            allow_name_clashes=allow_name_clashes,
-        )
+
+    def waiting(target: Target, holder: int | None) -> None:
+        if not quiet:
+            who = f"pid {holder}" if holder is not None else "another process"
+            click.echo(f"CWWSM0034I: {target.path} is being spliced by {who}; waiting up to {wait:g} s.", err=True)
+
+    report = run_splice(
+        app,
+        properties,
+        output=output,
+        dry_run=writes_nothing,
+        allow_unknown=allow_unknown,
+        strip_signatures=strip_signatures,
+        allow_name_clashes=allow_name_clashes,
+        wait=wait,
+        waiting=waiting,
+    )
     # Human text goes to stderr when stdout carries JSON or a diff.
     human_to_stderr = as_json or show_diff
     if not quiet:
