@@ -127,7 +127,11 @@ class SchemaCatalog:
             where = Where((str(path),))
             if path.is_dir():
                 found = [_folder_source(path)]
-                found += [_jar_source(jar) for jar in sorted(path.glob("*.jar"), key=_natural_desc)]
+                for jar in sorted(path.glob("*.jar"), key=_natural_desc):
+                    try:
+                        found.append(_jar_source(jar))
+                    except SplicerError:
+                        continue  # a lib folder's other jars are not ours to judge
                 found = [s for s in found if s.names]
                 if not found:
                     raise UsageError("holds no .xsd or .dtd file, nor a jar with any", where)

@@ -15,7 +15,7 @@ from lxml import etree
 from splicer.webxml.grammars import Grammar, defined_versions
 from splicer.webxml.render import SESSION_FILTER_CLASS, SESSION_FILTER_NAME
 from splicer.webxml.sessionstate import child_text, children, read_session_state
-from splicer.webxml.versions import JAKARTA_NS
+from splicer.webxml.versions import JAKARTA_NS, text_of
 
 Severity = Literal["error", "warning"]
 
@@ -108,26 +108,30 @@ def _references(root: etree._Element, ns: str, complete: bool) -> Iterator[RuleF
     filters = {child_text(f, ns, "filter-name") for f in children(root, ns, "filter")}
     servlets = {child_text(s, ns, "servlet-name") for s in children(root, ns, "servlet")}
     severity: Severity = "error" if complete else "warning"
-    why = ("the descriptor is complete (before Servlet 3.0, or metadata-complete=\"true\")" if complete
-           else "unless an annotation or a web-fragment.xml declares it")
+    why = ("containers refuse it, as the descriptor is complete (before Servlet 3.0, or "
+           'metadata-complete="true")' if complete
+           else "containers refuse it unless an annotation or a web-fragment.xml declares it")
     for mapping in children(root, ns, "filter-mapping"):
         name = child_text(mapping, ns, "filter-name")
         if name is not None and name not in filters:
             yield RuleFinding("WX201", severity, f"the filter-mapping names the filter {name!r}, which is not "
-                              f"declared; containers refuse it {why}", mapping)
-    targets = [(m, child_text(m, ns, "servlet-name")) for m in children(root, ns, "servlet-mapping")]
-    for m in children(root, ns, "filter-mapping"):
-        targets += [(m, t) for t in (child_text(s, ns, "servlet-name") for s in children(m, ns, "servlet-name"))
-                    if t != "*"]
-    for element, name in targets:
+                              f"declared; {why}", mapping)
+        for element in children(mapping, ns, "servlet-name"):
+            target = text_of(element)
+            if target != "*" and target not in servlets:
+                # Containers accept it; the mapping just never matches that servlet.
+                yield RuleFinding("WX202", "warning", f"the filter-mapping names the servlet {target!r}, which "
+                                  "is not declared here, so it may never apply", element)
+    for mapping in children(root, ns, "servlet-mapping"):
+        name = child_text(mapping, ns, "servlet-name")
         if name is None or name in servlets:
             continue
         if name in CONTAINER_SERVLETS:
             yield RuleFinding("WX202", "warning", f"the servlet {name!r} is not declared here; it is the "
-                              "container's own in Tomcat and Jetty, and not portable", element)
+                              "container's own in Tomcat and Jetty, and not portable", mapping)
         else:
-            yield RuleFinding("WX202", severity, f"the mapping names the servlet {name!r}, which is not "
-                              f"declared; containers refuse it {why}", element)
+            yield RuleFinding("WX202", severity, f"the servlet-mapping names the servlet {name!r}, which is "
+                              f"not declared; {why}", mapping)
 
 
 def _url_patterns(root: etree._Element, ns: str) -> Iterator[RuleFinding]:
