@@ -161,7 +161,9 @@ def test_sigterm_hands_over_before_exiting(procs: list[Proc], tmp_path: Path) ->
     ids = [f"T{i:04d}xxxxxxxxxxxxxxxxxx" for i in range(100)]
     asyncio.run(write_sessions(catalog.endpoint, ids))
     containers["c0"].kill(signal.SIGTERM)
-    assert containers["c0"].popen.returncode == 0
+    assert containers["c0"].popen.returncode == 130  # a signal ends every command with 130
+    assert (tmp_path / "c0.log").read_text().splitlines()[-1] == (
+        "CWWSM0398I: container c0 stopped cleanly on SIGTERM")
     assert asyncio.run(read_sessions(catalog.endpoint, ids)) == []
     assert list(primaries(catalog.endpoint)) == ["c1"]
     assert "CWOBJ7204I: container c0 left the grid after handing over." in (
@@ -191,23 +193,29 @@ def test_a_hung_container_is_found_by_missed_heartbeats(procs: list[Proc],
 def test_a_second_signal_ends_a_stop_the_catalog_does_not_answer(procs: list[Proc],
                                                                  tmp_path: Path) -> None:
     """Bug: during a clean stop a second SIGTERM or Ctrl-C was swallowed, so a container whose
-    catalog did not answer its handover waited the whole 30 s.  It now exits at once."""
+    catalog did not answer its handover waited the whole 30 s.  It now exits at once.
+
+    Bug (flaky, 1 run in 3 under load: exit -2, not 2): the process removed its handlers while
+    asyncio was tearing down, and this test kept signalling, so a late SIGINT met the default
+    handler.  The handlers now stay until exit, and the test signals exactly twice: the second
+    time once the process has said it heard the first."""
     catalog = start_catalog(procs, tmp_path)
     containers = {n: start_container(procs, tmp_path, n, catalog) for n in ("c0", "c1")}
     wait_until(lambda: balanced(catalog.endpoint, 2), what="primaries balanced")
     c0 = containers["c0"].popen
+    log = tmp_path / "c0.log"
     catalog.popen.send_signal(signal.SIGSTOP)  # alive, sockets open: the handover hangs
     try:
         c0.send_signal(signal.SIGTERM)
-        # Signal again until it exits: a signal that arrives before the stop began only
-        # repeats the first one.  The hung handover would take 30 s; 10 s is a bound.
-        deadline = time.monotonic() + 10.0
-        while c0.poll() is None and time.monotonic() < deadline:
-            c0.send_signal(signal.SIGINT)
-            time.sleep(0.1)
-        code = c0.poll()
+        wait_until(lambda: "CWWSM0397I: heard SIGTERM: stopping cleanly" in log.read_text(),
+                   timeout=10, what="c0 saying it heard SIGTERM")
+        c0.send_signal(signal.SIGTERM)  # not SIGINT: a background `make test &` ignores that
+        try:
+            code = c0.wait(10)  # the hung handover would take 30 s
+        except subprocess.TimeoutExpired:
+            pytest.fail("c0 did not exit within 10 s of the second signal")
     finally:
         catalog.popen.send_signal(signal.SIGCONT)
-    assert code == 2
-    assert (tmp_path / "c0.log").read_text().rstrip().splitlines()[-1] == (
-        "CWWSM0131E: stopped by a second signal, without a clean stop (no handover)")
+    assert code == 130
+    assert log.read_text().rstrip().splitlines()[-1] == (
+        "CWWSM0131E: stopped by a second signal, without a clean stop (no handover) (SIGTERM)")

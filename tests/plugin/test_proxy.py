@@ -288,7 +288,7 @@ def test_proxy_process_from_generated_and_merged_files(ear: Path, tmp_path: Path
             assert await get(cookie) == (200, "node1_server1_0", "17f69k519", "affinity")
 
             proc.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(proc.wait(), 15) == 0
+            assert await asyncio.wait_for(proc.wait(), 15) == 130  # a clean stop, on a signal
             assert proc.stderr is not None
             log = (await proc.stderr.read()).decode()
             assert "GET /MySessionTestWeb/SessionTest.jsp server=node2_server2_1 status=200 route=failover (node1_server1_0: connect failed" in log

@@ -1,4 +1,4 @@
-"""`splicer server` as a real process: READY line, serving, SIGTERM exit 0, errors on stderr."""
+"""`splicer server` as a real process: READY line, serving, SIGTERM a clean stop (exit 130), errors on stderr."""
 
 from __future__ import annotations
 
@@ -33,8 +33,9 @@ def test_local_server_process_ready_serves_and_stops_cleanly(tmp_path: Path) -> 
     assert re.search(r'<td id="data">test01</td>', body)
     assert server == "server1"
     assert re.fullmatch(r"JSESSIONID=0000[A-Za-z0-9_-]{23}:17f69k519; HttpOnly; Path=/", cookie)
-    assert code == 0
+    assert code == 130  # a signal ends every command with 130, after the clean stop
     assert "WSVR0001I: Server server1 open for e-business" in log and "WSVR0024I: Server server1 stopped" in log
+    assert log.splitlines()[-1] == "CWWSM0398I: server server1 stopped cleanly on SIGTERM"
 
 
 def test_unknown_catalog_is_a_clear_startup_error(tmp_path: Path) -> None:
@@ -47,17 +48,19 @@ def test_unknown_catalog_is_a_clear_startup_error(tmp_path: Path) -> None:
         dead = f"127.0.0.1:{probe.getsockname()[1]}"
     ear = build_ear(tmp_path / "MySessionTest.ear")
     done = subprocess.run(
-        [sys.executable, "-m", "splicer", "server", "server1", "--app", str(ear), "--port", "0", "--clone-id", "A", "--catalog", dead],
+        [sys.executable, "-m", "splicer", "server", "server1", "--app", str(ear), "--port", "0", "--clone-id", "A", "--catalog", dead, "--catalog-wait", "0.5"],
         capture_output=True,
         timeout=60,
     )
     assert done.returncode == 2
     assert done.stdout == b""
     assert re.search(
-        rf"^CWWSM0140E: {re.escape(str(ear))}!/MySessionTestWeb.war!/WEB-INF/web.xml: the session grid cannot be used: no catalog server answered at {dead}",
+        rf"^CWWSM0140E: {re.escape(str(ear))}!/MySessionTestWeb.war!/WEB-INF/web.xml: the session grid cannot be used: no catalog server answered at {dead} after waiting 0.5 s \({dead}: connection refused\)",
         done.stderr.decode(),
         re.MULTILINE,
     )
+    # it waited for the catalog first, saying so (retry 1 comes within the first 0.1 s)
+    assert re.search(rf"CWOBJ7222W: waiting for catalog {dead}: connection refused \(retry 1, [0-9.]+ s of 0.5 s\)", done.stderr.decode())
 
 
 def _probe(address: str, token: str | None, data: str | None = None) -> tuple[str, str, str]:
@@ -92,10 +95,10 @@ def test_sigterm_flushes_pending_writes_and_sigkill_loses_them(tmp_path: Path) -
                 logs[stop] = one.stderr()
             with splicer_process("server", "server2", "--clone-id", "cloneB", *common) as two:
                 results[stop] = _probe(two.address, token)
-                assert two.terminate() == 0
+                assert two.terminate() == 130
             results[stop + "-first"] = (sid, str(code), token)
     sid, code, token = results["sigterm-first"]
-    assert code == "0"
+    assert code == "130"
     assert results["sigterm"] == (sid, "test02", f"{token}:cloneB")
     assert "SESN0310I: /MySessionTestWeb: 2 pending session writes flushed to the grid" in logs["sigterm"]
     assert "SESN0310I" not in logs["sigkill"]
@@ -138,10 +141,10 @@ def test_a_second_signal_abandons_a_flush_the_grid_cannot_take(tmp_path: Path) -
                 grid.kill_container(name)  # the grid keeps its catalog but holds no shard now
             one.popen.send_signal(signal.SIGTERM)
             _wait_refused(one.address)  # the clean stop has begun: the listener is closed
-            one.popen.send_signal(signal.SIGINT)
+            one.popen.send_signal(signal.SIGTERM)  # not SIGINT: a background `make test &` ignores that
             code = one.popen.wait(10)  # well inside the 20 s the flush would keep retrying
             log = one.stderr()
-    assert code == 3
+    assert code == 130
     assert "SESN0310I" not in log
     assert log.rstrip().splitlines()[-1] == (
-        "CWWSM0141E: stopped by a second signal: pending session writes were not flushed")
+        "CWWSM0141E: stopped by a second signal: pending session writes were not flushed (SIGTERM)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from pathlib import Path
@@ -76,7 +75,8 @@ def merge(files: tuple[Path, ...], output: Path | None) -> None:
 def proxy(config_path: Path, host: str, port: int, retry_interval: float | None, vhost_port: int, seed: int | None) -> None:
     """The emulated IBM HTTP Server: prints READY host:port, stops on SIGTERM."""
     from splicer.plugin.config import read_config
-    from splicer.plugin.proxy import PluginProxy, serve
+    from splicer.plugin.proxy import PluginProxy
+    from splicer.serving import serve
 
     config = read_config(config_path)
     handler = logging.StreamHandler(sys.stderr)
@@ -86,8 +86,9 @@ def proxy(config_path: Path, host: str, port: int, retry_interval: float | None,
     logger.setLevel(logging.INFO)
     server = PluginProxy(config, vhost_port=vhost_port or None, retry_interval=retry_interval, seed=seed)
 
-    def ready(bound_host: str, bound_port: int) -> None:
-        click.echo(f"READY {bound_host}:{bound_port}")
-        sys.stdout.flush()
+    async def start() -> str:
+        bound_host, bound_port = await server.start(host, port)
+        return f"{bound_host}:{bound_port}"
 
-    asyncio.run(serve(server, host, port, ready))
+    serve(start, server.stop, name="plugin proxy", log=logger,
+          abandoned="CWWSM0399E: stopped by a second signal: requests in flight were cut off")

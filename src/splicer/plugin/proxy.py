@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import signal
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -256,21 +255,3 @@ class PluginProxy:
     def _log(request: web.Request, server: str, status: int, kind: str, notes: list[str]) -> None:
         tail = f" ({'; '.join(notes)})" if notes else ""
         log.info("%s %s server=%s status=%d route=%s%s", request.method, request.raw_path, server, status, kind, tail)
-
-
-async def serve(
-    proxy: PluginProxy, host: str, port: int, ready: Callable[[str, int], None]
-) -> None:
-    """Run until SIGTERM or SIGINT, then stop cleanly (open requests finish, sockets close)."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        bound_host, bound_port = await proxy.start(host, port)
-        ready(bound_host, bound_port)
-        await stop.wait()
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        await proxy.stop()
