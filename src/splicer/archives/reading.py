@@ -290,12 +290,11 @@ class FolderReader(AppReader):
         super().__init__(parent.where.child(prefix.rstrip("/")), parent.limits)
         self.parent, self.prefix = parent, prefix
         key, depth = clash_key(prefix), prefix.count("/")
+        under = {name for path, names in parent.by_deployed_path().items() if path.startswith(key) for name in names}
         self._outer: dict[str, str] = {}
-        for name in parent.names():
-            if clash_key(name).startswith(key):
-                inner = strip_segments(name, depth)
-                if inner:
-                    self._outer[inner] = name  # on a clash the last one, as extraction leaves it
+        for name in parent.names():  # in archive order
+            if name in under and (inner := strip_segments(name, depth)):
+                self._outer[inner] = name  # on a clash the last one, as extraction leaves it
 
     def names(self) -> list[str]:
         return list(self._outer)
