@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -232,3 +233,27 @@ def test_data_is_escaped_and_status_lists_modules(tmp_path: Path) -> None:
     assert isinstance(modules, list)
     assert (status["name"], status["cloneId"], modules[0]["contextRoot"], modules[0]["sessionManager"]) == ("server1", "A", ROOT, "grid")
     assert [f["behaviour"] for f in modules[0]["filters"]][1] == "pass-through"
+
+
+@pytest.mark.parametrize("path", ["/WEB-INF%5Cweb.xml", "/.%5CWEB-INF%5Cweb.xml", "/web-inf%5Cweb.xml"],
+                         ids=["backslash", "dot-backslash", "lower-case"])
+def test_private_dirs_spelled_with_backslashes(tmp_path: Path, path: str) -> None:
+    """Regression: a WAR written by a Windows tool holds `WEB-INF\\web.xml`; a request for
+    `/WEB-INF%5Cweb.xml` named that entry exactly and was served the descriptor, because the
+    private-folder check split the path on `/` only (WebSphere expands it into WEB-INF/)."""
+    war = tmp_path / "MySessionTestWeb.war"
+    with zipfile.ZipFile(war, "w") as archive:
+        archive.writestr("WEB-INF\\web.xml", "<web-app/>")
+        archive.writestr("index.html", "<p>welcome</p>")
+
+    async def run() -> tuple[int, int]:
+        with open_app(war) as files:
+            deployed = DeployedModule(WebApp("MySessionTestWeb", ROOT, descriptor()), files, local_tracking())
+            server = ServerApp(ServerIdentity("server1", "A", "c", "n"), [deployed])
+            async with serving(server) as url, aiohttp.ClientSession() as http:
+                async with http.get(url + ROOT + "/index.html") as resp:
+                    served = resp.status
+                async with http.get(url + ROOT + path, allow_redirects=False) as resp:
+                    return served, resp.status
+
+    assert asyncio.run(run()) == (200, 404)

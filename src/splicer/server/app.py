@@ -12,6 +12,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from splicer.archives.names import deployed_name
 from splicer.errors import SplicerError
 from splicer.server import cookies
 from splicer.server.cookies import SessionToken
@@ -151,7 +152,8 @@ class ServerApp:
         inner = posixpath.normpath(inner) + ("/" if inner.endswith("/") and inner != "/" else "")
         if inner.startswith("//"):
             inner = inner[1:]
-        first = inner.lstrip("/").split("/", 1)[0].lower()
+        # As the WAR is deployed: WEB-INF\web.xml, an entry a Windows tool wrote, is in WEB-INF/.
+        first = deployed_name(inner).split("/", 1)[0].lower()
         if first in _PRIVATE_DIRS or first == "..":
             raise web.HTTPNotFound(text=f"SRVE0190E: File not found: {inner}")
         if inner.endswith("/"):
