@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from appbuild import WEB_25, Tree, application_xml, read_tree, write_dir, write_zip, zip_bytes
 from archives.zipbuild import raw_records
 from conftest import REPO
 from splicer import splice
 from splicer.archives import open_app
+from splicer.cli.splice_cmd import splice as splice_cli
 from splicer.errors import DescriptorError, Where
 from splicer.server.deploy import deploy
 from splicer.verify.appcheck import check_modules
@@ -138,3 +141,26 @@ def test_an_ear_inside_the_ear_is_named_and_not_looked_into(tmp_path: Path, expl
         assert (ear / "lib" / "Inner.ear" / "In.war" / "WEB-INF" / "web.xml").read_text() == WEB_25
     else:
         assert zipfile.ZipFile(ear).read("lib/Inner.ear") == zip_bytes(inner)
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(splice_cli, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_on_an_alt_dd_ear(tmp_path: Path) -> None:
+    ear = write_zip(tmp_path / "app.ear", _alt_ear())
+    before = ear.read_bytes()
+    assert _cli(str(ear), str(PROPERTIES), "--check", "-q")[0] == 1
+    code, out, err = _cli(str(ear), str(PROPERTIES), "--diff", "--dry-run")
+    assert code == 0 and out.startswith(f"--- a/{ear}!/{ALT}\n+++ b/{ear}!/{ALT}\n")
+    assert f"CWWSM0506W: {ear}!/{ALT}: application.xml gives the module Web this alternate descriptor" in err
+    code, stdout, _ = _cli(str(ear), str(PROPERTIES), "--json", "-o", str(tmp_path / "out.ear"))
+    report = json.loads(stdout)
+    assert (code, report["modules"][0]["descriptor"], [w["id"] for w in report["warnings"]]) == (
+        0, f"{ear}!/{ALT}", ["CWWSM0506W"])
+    assert ear.read_bytes() == before
+    out = read_tree(tmp_path / "out.ear")
+    assert FILTER_CLASS.encode() in out[ALT] and out["Web.war!/WEB-INF/web.xml"] == OWN_XML.encode()

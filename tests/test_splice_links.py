@@ -7,10 +7,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from appbuild import WEB_25, application_xml, write_dir, write_zip
 from conftest import REPO
 from splicer import splice
+from splicer.cli.splice_cmd import splice as splice_cli
 from splicer.errors import ArchiveError, Where
 
 PROPERTIES = REPO / "samples" / "splicer.properties"
@@ -144,3 +146,12 @@ def test_linked_alt_dd(tmp_path: Path) -> None:
     assert (files["alt/web.xml"], files["conf/alt-web.xml"], files["Web.war/WEB-INF/web.xml"]) == (
         "-> ../conf/alt-web.xml", "spliced", "plain")
 
+
+
+def test_check_dry_run_and_diff_leave_the_link_and_its_file(linked_war: Path) -> None:
+    before = _files(linked_war)
+    for args in (["--check", "-q"], ["--dry-run"], ["--diff", "--dry-run"]):
+        result = CliRunner().invoke(splice_cli, [str(linked_war), str(PROPERTIES), *args])
+        assert result.exit_code == (1 if "--check" in args else 0), result.output
+        assert _files(linked_war) == before
+    assert result.stdout.startswith(f"--- a/{linked_war}!/WEB-INF/web.xml\n")
