@@ -162,5 +162,5 @@ def test_cli_on_an_alt_dd_ear(tmp_path: Path) -> None:
     assert (code, report["modules"][0]["descriptor"], [w["id"] for w in report["warnings"]]) == (
         0, f"{ear}!/{ALT}", ["CWWSM0506W"])
     assert ear.read_bytes() == before
-    out = read_tree(tmp_path / "out.ear")
-    assert FILTER_CLASS.encode() in out[ALT] and out["Web.war!/WEB-INF/web.xml"] == OWN_XML.encode()
+    written = read_tree(tmp_path / "out.ear")
+    assert FILTER_CLASS.encode() in written[ALT] and written["Web.war!/WEB-INF/web.xml"] == OWN_XML.encode()
