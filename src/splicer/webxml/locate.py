@@ -11,26 +11,37 @@ the scanner never decides anything lxml did not see.  No library exposes tag off
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
-from dataclasses import dataclass
+from itertools import accumulate, repeat
+from operator import add
+from typing import NamedTuple
 
 from lxml import etree
 
 from splicer.errors import DescriptorError, Where
 from splicer.webxml.versions import line
 
-_START = re.compile(r"""<([^\s/>!?]+)(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*(/?)>""")
-_END = re.compile(r"</([^\s>]+)\s*>")
+# One tag from its "<": an end tag; a start tag (self-closing, or followed by text and its own
+# end tag, so an element holding only text is one match); "<!" or "<?" for the caller to
+# read; or, with nothing after "<" that fits, an empty alternative the caller refuses.
+_TAG = re.compile(
+    r"<(?:/(?P<end>[^\s>]+)\s*>"
+    r"""|(?P<name>[^\s/>!?]+)(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*"""
+    r"(?:(?P<slash>/)>|>(?P<open>)(?:[^<]*(?P<close></)(?P=name)\s*>)?)"
+    r"|(?P<mark>[!?])|)"
+)
 _BLANK_OR_COMMENTS = re.compile(r"(?:[ \t]|<!--(?:(?!-->).)*-->)*")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """Offsets of one node in the text.
 
     For an element: *start* is its ``<``, *open_end* follows the start tag's ``>``,
     *close_start* is the end tag's ``<`` and *end* follows the end tag.  For a self-closing
-    element, comment or PI, open_end == close_start == end.
+    element, comment or PI, open_end == close_start == end.  A tuple, not a dataclass:
+    large descriptors have hundreds of thousands of nodes, and tuples are cheap to make.
     """
 
     start: int
@@ -41,11 +52,8 @@ class Span:
     self_closing: bool = False
 
 
-class _Open:
-    """An element whose end tag the scanner has not reached yet."""
-
-    def __init__(self, index: int, start: int, open_end: int, qname: str) -> None:
-        self.index, self.start, self.open_end, self.qname = index, start, open_end, qname
+# Stands for an element until its end tag is found.
+_PENDING = ("element", Span(-1, -1, -1, -1))
 
 
 def _doctype_end(text: str, pos: int) -> int:
@@ -74,43 +82,50 @@ def scan(text: str) -> list[tuple[str, Span]]:
 
     Comments and PIs outside the root are skipped, as ``root.iter()`` skips them.
     Raises ValueError on markup it cannot follow (only possible for text lxml rejected).
+    One regular-expression search per tag (per element, for one that holds text only) keeps
+    it linear and lean: generated descriptors of many megabytes hold hundreds of thousands.
     """
     nodes: list[tuple[str, Span]] = []
-    stack: list[_Open] = []
+    stack: list[tuple[int, int, int, str]] = []  # open elements: index, start, open_end, qname
+    search, startswith, index = _TAG.search, text.startswith, text.index
+    new = tuple.__new__  # builds a Span without the Python-level NamedTuple constructor
     pos = 0
     while True:
-        lt = text.find("<", pos)
-        if lt < 0:
+        match = search(text, pos)
+        if match is None:
             break
-        if text.startswith("<!--", lt):
-            pos = text.index("-->", lt + 4) + 3
-            if stack:
-                nodes.append(("comment", Span(lt, pos, pos, pos)))
-        elif text.startswith("<![CDATA[", lt):
-            pos = text.index("]]>", lt + 9) + 3
-        elif text.startswith("<?", lt):
-            pos = text.index("?>", lt + 2) + 2
+        lt, pos = match.span()
+        end_name, name, slash, close, mark = match.group("end", "name", "slash", "close", "mark")
+        if name is not None:
+            if slash:
+                nodes.append(("element", new(Span, (lt, pos, pos, pos, name, True))))
+            elif close is not None:
+                span = (lt, match.start("open"), match.start("close"), pos, name, False)
+                nodes.append(("element", new(Span, span)))
+            else:
+                stack.append((len(nodes), lt, pos, name))
+                nodes.append(_PENDING)
+        elif end_name is not None:
+            if not stack or stack[-1][3] != end_name:
+                raise ValueError(f"unexpected end tag at offset {lt}")
+            i, start, open_end, qname = stack.pop()
+            nodes[i] = ("element", new(Span, (start, open_end, lt, pos, qname, False)))
+        elif mark == "!":
+            if startswith("<!--", lt):
+                pos = index("-->", lt + 4) + 3
+                if stack:
+                    nodes.append(("comment", Span(lt, pos, pos, pos)))
+            elif startswith("<![CDATA[", lt):
+                pos = index("]]>", lt + 9) + 3
+            else:
+                pos = _doctype_end(text, lt)
+        elif mark == "?":
+            pos = index("?>", lt + 2) + 2
             if stack:
                 nodes.append(("pi", Span(lt, pos, pos, pos)))
-        elif text.startswith("<!", lt):
-            pos = _doctype_end(text, lt)
-        elif text.startswith("</", lt):
-            match = _END.match(text, lt)
-            if match is None or not stack or stack[-1].qname != match.group(1):
-                raise ValueError(f"unexpected end tag at offset {lt}")
-            top = stack.pop()
-            pos = match.end()
-            nodes[top.index] = ("element", Span(top.start, top.open_end, lt, pos, top.qname))
         else:
-            match = _START.match(text, lt)
-            if match is None:
-                raise ValueError(f"unreadable start tag at offset {lt}")
-            pos = match.end()
-            if match.group(2):
-                nodes.append(("element", Span(lt, pos, pos, pos, match.group(1), True)))
-            else:
-                stack.append(_Open(len(nodes), lt, pos, match.group(1)))
-                nodes.append(("element", Span(lt, pos, pos, pos, match.group(1))))
+            what = "unexpected end tag" if startswith("</", lt) else "unreadable start tag"
+            raise ValueError(f"{what} at offset {lt}")
         if not stack and nodes:
             break  # the root is closed; the epilogue holds nothing to edit
     if stack:
@@ -119,12 +134,23 @@ def scan(text: str) -> list[tuple[str, Span]]:
 
 
 def _kind_and_name(node: etree._Element) -> tuple[str, str]:
+    tag = node.tag
+    if isinstance(tag, str):
+        # "{namespace}local" or "local": cheaper than a QName per node on large documents.
+        local = tag.rpartition("}")[2]
+        prefix = node.prefix
+        return "element", f"{prefix}:{local}" if prefix else local
     if isinstance(node, etree._Comment):
         return "comment", ""
     if isinstance(node, etree._ProcessingInstruction):
         return "pi", ""
-    local = etree.QName(node).localname
-    return "element", f"{node.prefix}:{local}" if node.prefix else local
+    return "other", ""
+
+
+def _offsets_of(text: str, char: str) -> list[int]:
+    """Ascending offsets of *char* in *text*, counted at C speed (split, then running sums)."""
+    pieces = text.split(char)[:-1]
+    return list(accumulate(map(add, map(len, pieces), repeat(1)), initial=-1))[1:]
 
 
 class Layout:
@@ -144,27 +170,43 @@ class Layout:
                 f"{len(scanned)}",
                 where,
             )
-        self._spans: dict[etree._Element, Span] = {}
-        for node, (kind, span) in zip(nodes, scanned):
-            if _kind_and_name(node) != (kind, span.qname):
-                raise DescriptorError(
-                    f"cannot locate the markup: expected {_kind_and_name(node)}, "
-                    f"found {(kind, span.qname)} at offset {span.start}",
-                    where.at(line(node)),
-                )
-            self._spans[node] = span
+        # Compared as whole lists first (one C-level comparison); the loop only names the
+        # first disagreement.
+        seen = [_kind_and_name(node) for node in nodes]
+        if seen != [(kind, span.qname) for kind, span in scanned]:
+            for node, expected, (kind, span) in zip(nodes, seen, scanned):
+                if expected != (kind, span.qname):
+                    raise DescriptorError(
+                        f"cannot locate the markup: expected {expected}, "
+                        f"found {(kind, span.qname)} at offset {span.start}",
+                        where.at(line(node)),
+                    )
+        self._spans: dict[etree._Element, Span] = dict(zip(nodes, [span for _, span in scanned]))
         self.root = root
 
     def span(self, node: etree._Element) -> Span:
         return self._spans[node]
 
+    @functools.cached_property
+    def _breaks(self) -> list[int]:
+        """Offsets of every CR and LF, ascending: line look-ups bisect it.
+
+        Searching the text for the nearest break instead costs up to the whole text per
+        look-up (a document without CR scans back to its start for one), and placement
+        looks up a line per child: quadratic on the generated descriptors of JSP
+        precompilation (issue 7).
+        """
+        return sorted(_offsets_of(self.text, "\n") + _offsets_of(self.text, "\r"))
+
     def line_start(self, pos: int) -> int:
-        return max(self.text.rfind("\n", 0, pos), self.text.rfind("\r", 0, pos)) + 1
+        """Offset just after the last CR or LF before *pos* (0 on the first line)."""
+        index = bisect.bisect_left(self._breaks, pos)
+        return self._breaks[index - 1] + 1 if index else 0
 
     def line_end(self, pos: int) -> int:
         """Offset of the line break that ends the line holding *pos* (len(text) if none)."""
-        ends = [i for i in (self.text.find("\r", pos), self.text.find("\n", pos)) if i >= 0]
-        return min(ends) if ends else len(self.text)
+        index = bisect.bisect_left(self._breaks, pos)
+        return self._breaks[index] if index < len(self._breaks) else len(self.text)
 
     def indent_before(self, pos: int) -> str | None:
         """The blanks between the line start and *pos*, or None if anything else is there."""

@@ -12,6 +12,8 @@ from splicer.webxml.versions import RANK, UNRANKED
 
 # With nothing to copy from, nested elements are indented by four spaces, as in the tutorial.
 DEFAULT_UNIT = "    "
+# Grandchildren looked at to learn the nesting unit (see Placement._unit).
+UNIT_SAMPLE = 1000
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Placement:
         self.namespace = namespace
         self.children = [c for c in self.root if isinstance(c.tag, str)]
         self._locals = [self.local(c) for c in self.children]
+        self._indents = [layout.indent_before(layout.span(c).start) for c in self.children]
         root_span = layout.span(self.root)
         self.root_indent = layout.indent_before(root_span.start) or ""
         # A document written on one line gets its additions on that line too.
@@ -57,23 +60,30 @@ class Placement:
 
     def _child_indent(self) -> str:
         """The commonest indentation of the root's children (elements first, then comments)."""
-        for nodes in (self.children, [c for c in self.root if not isinstance(c.tag, str)]):
-            found = [self.layout.indent_before(self.layout.span(n).start) for n in nodes]
+        comments = [c for c in self.root if not isinstance(c.tag, str)]
+        for found in (self._indents, [self.layout.indent_before(self.layout.span(n).start) for n in comments]):
             counts = Counter(i for i in found if i is not None)
             if counts:
                 return counts.most_common(1)[0][0]
         return self.root_indent + DEFAULT_UNIT
 
     def _unit(self) -> str:
-        """One level of nesting: how far grandchildren sit inside the root's children."""
+        """One level of nesting: how far grandchildren sit inside the root's children.
+
+        Learnt from the first UNIT_SAMPLE grandchildren: a style is settled long before
+        that, and a generated descriptor of many megabytes repeats one style throughout.
+        """
         counts: Counter[str] = Counter()
-        for child in self.children:
-            outer = self.layout.indent_before(self.layout.span(child).start)
+        looked_at = 0
+        for child, outer in zip(self.children, self._indents):
             if outer is None:
                 continue
+            if looked_at >= UNIT_SAMPLE:
+                break
             for grand in child:
                 if not isinstance(grand.tag, str):
                     continue
+                looked_at += 1
                 inner = self.layout.indent_before(self.layout.span(grand).start)
                 if inner is not None and inner.startswith(outer) and len(inner) > len(outer):
                     counts[inner[len(outer) :]] += 1
@@ -86,8 +96,14 @@ class Placement:
     def compact(self, kind: str) -> bool:
         """Write on one line when the siblings of that kind (else all nested siblings) are."""
         same = self.of_kind(kind)
-        nested = same or [c for c in self.children if any(isinstance(g.tag, str) for g in c)]
-        return bool(nested) and all(self.layout.single_line(c) for c in nested)
+        nested = same or (c for c in self.children if any(isinstance(g.tag, str) for g in c))
+        # Lazily: the first sibling on several lines settles it, without a pass over all.
+        found = False
+        for child in nested:
+            if not self.layout.single_line(child):
+                return False
+            found = True
+        return found
 
     # -- anchors -------------------------------------------------------------------------
 
