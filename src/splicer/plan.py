@@ -93,8 +93,9 @@ def name_clashes(reader: AppReader, *, allow: bool) -> list[Diagnostic]:
         winner, why = reader.winner(names, path)
         notes.append(Diagnostic(
             "CWWSM0505W",
-            f"entries {_entries(names)} are one file once deployed; '{winner}' is the one used and spliced "
-            f"({why}); {_entries([n for n in names if n != winner])} left as it is (--allow-name-clashes)",
+            f"entries {_entries(names)} are one file once deployed; '{winner}' is the one deployed ({why}), "
+            f"so the one read and spliced where it is a descriptor; {_entries([n for n in names if n != winner])} "
+            "is left as it is (--allow-name-clashes)",
             reader.where.child(winner),
         ))
     return notes
