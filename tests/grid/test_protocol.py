@@ -59,3 +59,37 @@ def test_endpoints(text: str, expected: list[tuple[str, int]]) -> None:
 def test_bad_endpoints(text: str) -> None:
     with pytest.raises(ValueError, match=r"^'.*' is not host:port$"):
         parse_endpoints(text)
+
+
+def test_a_lost_connection_leaves_no_unretrieved_future(caplog: pytest.LogCaptureFixture) -> None:
+    """Bug: the grid client logged "Future exception was never retrieved" on every lost
+    connection: a request whose caller had gone (its write failed, or it stopped waiting)
+    still had its answer's future failed by the connection's end, and nobody read it."""
+    import gc
+
+    from splicer.grid.protocol import Channel
+
+    async def run() -> None:
+        accepted: list[asyncio.StreamWriter] = []
+        connected = asyncio.Event()
+
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            accepted.append(writer)
+            connected.set()
+
+        server = await asyncio.start_server(accept, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        channel = await Channel.connect("127.0.0.1", port, name="test")
+        for _ in range(3):
+            channel.call({"op": "get"})  # answers nobody will wait for
+        await asyncio.wait_for(connected.wait(), 10)
+        accepted[0].transport.abort()  # the peer goes away, as a SIGKILLed container does
+        await asyncio.wait_for(channel.closed.wait(), 10)
+        await channel.close()
+        server.close()
+        await server.wait_closed()
+
+    with caplog.at_level("ERROR", logger="asyncio"):
+        asyncio.run(run())
+        gc.collect()
+    assert [r.getMessage() for r in caplog.records if "never retrieved" in r.getMessage()] == []

@@ -30,7 +30,7 @@ from splicer.grid.config import BackingMap, GridDefinition, MapSet
 from splicer.grid.errors import GridError
 from splicer.grid.hashing import partition_of
 from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError, b64,
-                                   parse_endpoints, unb64)
+                                   parse_endpoints, retrieved, unb64)
 
 # Answers after which a fresh route table may help; anything else is the caller's mistake.
 _RETRYABLE = {"not_primary", "retry", "internal"}
@@ -90,6 +90,7 @@ class GridClient:
         """Ask the catalog for routes (one request at a time); False when none answered."""
         if self._refreshing is None or self._refreshing.done():
             self._refreshing = asyncio.get_running_loop().create_task(self._fetch_routes())
+            self._refreshing.add_done_callback(retrieved)  # shielded: its waiter may be gone
         return await asyncio.shield(self._refreshing)
 
     async def _fetch_routes(self) -> bool:
@@ -211,6 +212,7 @@ class GridClient:
         if pending is None:
             pending = asyncio.get_running_loop().create_task(
                 self._dial(*endpoint, "client"))
+            pending.add_done_callback(retrieved)  # shielded: its waiters may be gone
             self._connecting[endpoint] = pending
         try:
             channel = await asyncio.shield(pending)

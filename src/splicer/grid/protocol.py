@@ -153,6 +153,7 @@ class Channel:
         future: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
         self._pending[rid] = future
         future.add_done_callback(lambda _f: self._pending.pop(rid, None))
+        future.add_done_callback(retrieved)
         self.send({**message, "id": rid})
         return future
 
@@ -237,6 +238,14 @@ class Channel:
             return
         with contextlib.suppress(OSError, RuntimeError, ProtocolError):
             self.send({"ok": True, **answer, "re": message["id"]})
+
+
+def retrieved(future: asyncio.Future[Any]) -> None:
+    """Mark a failed future's exception as read (a done callback).  Whoever awaits it still
+    gets the exception; one nobody waits for any more (its caller timed out, or its write
+    failed as the connection went) no longer logs "exception was never retrieved"."""
+    if not future.cancelled():
+        future.exception()
 
 
 def parse_endpoints(text: str) -> list[tuple[str, int]]:
