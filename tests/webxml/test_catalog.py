@@ -22,10 +22,10 @@ def write_jar(path: Path, catalog: SchemaCatalog, folder: str = "javax/servlet/r
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as jar:
         jar.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
         jar.writestr("javax/servlet/Servlet.class", b"\xca\xfe\xba\xbe")
-        for source in reversed(catalog.sources):  # the first source holding a name wins
-            for name in source.names:
-                if name not in skip:
-                    jar.writestr(folder + name, source.read(name))
+        for name in sorted({name for source in catalog.sources for name in source.names} - set(skip)):
+            source = catalog.source_of(name)  # the first source holding a name wins
+            assert source is not None
+            jar.writestr(folder + name, source.read(name))
     return path
 
 
