@@ -236,6 +236,29 @@ def test_connect_timeout_marks_down_and_fails_over(caplog: pytest.LogCaptureFixt
 
 # ---------------------------------------------------------------------------- as a real process
 
+@pytest.mark.parametrize("request_bytes", [
+    pytest.param(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", id="bad-content-length"),
+    pytest.param(b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", id="bad-chunk"),
+])
+def test_a_malformed_request_is_one_log_line(request_bytes: bytes, caplog: pytest.LogCaptureFixture) -> None:
+    """Bug: aiohttp logged a traceback per malformed request; it is one warning line now."""
+    async def scenario() -> None:
+        async with topology(Backend("A", "a1")) as t:
+            assert t.proxy.address is not None
+            reader, writer = await asyncio.open_connection("127.0.0.1", t.proxy.address[1])
+            writer.write(request_bytes)
+            assert (await asyncio.wait_for(reader.read(), 10)).startswith(b"HTTP/1.0 400 Bad Request")
+            writer.close()
+
+    with caplog.at_level(logging.INFO, logger="splicer.plugin"):
+        run(scenario)
+    errors = [r for r in caplog.records if r.name == "splicer.plugin.http"]
+    assert len(errors) == 1, [r.getMessage() for r in errors]
+    assert errors[0].levelname == "WARNING" and errors[0].exc_info is None
+    assert "\n" not in errors[0].getMessage()
+    assert errors[0].getMessage().startswith("Error handling request from 127.0.0.1: 400 Invalid")
+
+
 async def _read_ready(proc: asyncio.subprocess.Process) -> tuple[str, int]:
     assert proc.stdout is not None
     line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode().strip()

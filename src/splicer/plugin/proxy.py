@@ -15,6 +15,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from splicer.logs import http_logger
 from splicer.plugin.model import PluginConfig, Server
 from splicer.plugin.routing import Decision, RequestInfo, Router, parse_cookie_header
 
@@ -107,7 +108,8 @@ class PluginProxy:
         app.router.add_route("*", "/{tail:.*}", self._handle)
         # On stop, requests in flight get a few seconds to finish; a parent waits about that long
         # before it escalates to SIGKILL.
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=3.0)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=3.0,
+                                     logger=http_logger("splicer.plugin.http"))
         await self._runner.setup()
         bind = await _one_address(host, port)
         site = web.TCPSite(self._runner, bind, port)
