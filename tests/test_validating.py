@@ -218,3 +218,14 @@ def test_application_xml_is_validated_against_its_schema(tmp_path: Path, schemas
     ear = write_zip(tmp_path / "app.ear", {"META-INF/application.xml": bad, "Web.war": {"WEB-INF/web.xml": WEB_25}})
     report = validate([ear], catalog=schemas)
     assert [(f.location, f.line, f.code) for f in report.findings] == [(f"{ear}!/META-INF/application.xml", 3, "WX101")]
+
+
+def test_a_library_jar_with_a_web_fragment(tmp_path: Path) -> None:
+    fragment = ('<web-fragment xmlns="http://xmlns.jcp.org/xml/ns/javaee" version="3.1">\n'
+                "  <filter-mapping><filter-name>f</filter-name><url-pattern>*</url-pattern></filter-mapping>\n"
+                "</web-fragment>\n")
+    jar = write_zip(tmp_path / "lib.jar", {"META-INF/web-fragment.xml": fragment, "a/B.class": b"\xca\xfe"})
+    report = validate([jar], catalog=SchemaCatalog([]))
+    assert [(f.location, f.line, f.code) for f in report.findings if f.code != "WX102"] == [
+        (f"{jar}!/META-INF/web-fragment.xml", 2, "WX201"), (f"{jar}!/META-INF/web-fragment.xml", 2, "WX203")]
+    assert [d.kind for d in report.descriptors] == ["web-fragment"]

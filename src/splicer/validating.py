@@ -17,6 +17,7 @@ from splicer.webxml.rules import check_rules
 from splicer.webxml.validate import check_grammar
 from splicer.xmlsafe import parse_xml
 
+WEB_FRAGMENT_XML = "META-INF/web-fragment.xml"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _ARCHIVE_SUFFIXES = (".war", ".ear", ".jar", ".zip")
 
@@ -87,6 +88,12 @@ class _Run:
         """An EAR or WAR, zipped or exploded: application.xml and the descriptor each web module
         deploys with (its WEB-INF/web.xml, or the <alt-dd> application.xml names)."""
         before = len(self.report.descriptors)
+        fragments = [name for name in reader.lookup(WEB_FRAGMENT_XML) if not name.endswith("/")]
+        if fragments and not is_war(reader) and not reader.lookup(APPLICATION_XML):
+            # A library jar that brings a web-fragment.xml (as a WAR's WEB-INF/lib holds it).
+            entry = reader.winner(fragments, WEB_FRAGMENT_XML)[0]
+            self.descriptor(reader.read(entry), _join(reader, location, entry), "web-fragment")
+            return
         listed = [name for name in reader.lookup(APPLICATION_XML) if not name.endswith("/")]
         if listed and not is_war(reader):
             entry = reader.winner(listed, APPLICATION_XML)[0]
