@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Literal, cast
 
 import click
 
 from splicer.cli.boundary import report_errors
 from splicer.errors import UsageError
+
+OutputForm = Literal["text", "json", "github"]
 
 EPILOG = """\b
 Each finding is one line:  LOCATION:LINE:COL: error|warning CODE message
@@ -44,6 +47,6 @@ def _run(*, paths: tuple[Path, ...], schemas: tuple[Path, ...], form: str, as_js
     if conflict:
         raise UsageError("--json and --format github contradict each other")
     report = run_validate(list(paths), schemas=list(schemas), strict=strict)
-    click.echo(report.render("json" if as_json else form), nl=False)  # type: ignore[arg-type]
+    click.echo(report.render(cast(OutputForm, "json" if as_json else form)), nl=False)
     click.echo(report.summary(), err=True)
     sys.exit(report.exit_code)
