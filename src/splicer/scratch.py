@@ -123,16 +123,23 @@ def named_file(folder: Path, prefix: str) -> tuple[int, Path]:
 def link_into(fd: int, folder: Path, prefix: str) -> Path:
     """Give the unnamed file ``fd`` an owner's scratch name in ``folder`` (its own folder).
 
-    ``linkat`` of ``/proc/self/fd/N`` with AT_SYMLINK_FOLLOW, the route open(2) documents
-    for unprivileged users (AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH).
+    ``linkat(procfd, "N", AT_FDCWD, path, AT_SYMLINK_FOLLOW)`` with ``procfd`` the folder
+    ``/proc/self/fd``: the route open(2) documents for unprivileged users (AT_EMPTY_PATH
+    would need CAP_DAC_READ_SEARCH).  Not ``os.link("/proc/self/fd/N", path)``: without a
+    dir fd CPython calls plain link(2), which links the magic symlink itself and fails
+    with EXDEV, for root too.
     """
-    while True:
-        path = folder / scratch_name(prefix)
-        try:
-            os.link(f"/proc/self/fd/{fd}", path, follow_symlinks=True)
-        except FileExistsError:
-            continue
-        return path
+    proc = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        while True:
+            path = folder / scratch_name(prefix)
+            try:
+                os.link(str(fd), path, src_dir_fd=proc, follow_symlinks=True)
+            except FileExistsError:
+                continue
+            return path
+    finally:
+        os.close(proc)
 
 
 def scratch_dir(parent: Path, prefix: str, suffix: str = SUFFIX) -> tuple[Path, int]:
