@@ -43,7 +43,7 @@ def test_stop_reports_writes_it_could_not_flush(tmp_path: Path) -> None:
     ear = build_ear(tmp_path / "a.ear", {**TUTORIAL_PARAMS, "replicationInterval": "60"})
     store = RecordingStore()
 
-    async def connect(catalog: str, grid: str, where: Where) -> RecordingStore:
+    async def connect(catalog: str, grid: str, where: Where, access: object) -> RecordingStore:
         return store
 
     async def run() -> None:

@@ -82,7 +82,7 @@ def test_container_cookies(xml: str, expected: CookieSettings) -> None:
     assert container_cookies(read_descriptor(xml.encode(), Where(("web.xml",)))) == expected
 
 
-async def _no_grid(catalog: str, grid: str, where: Where) -> object:
+async def _no_grid(catalog: str, grid: str, where: Where, access: object) -> object:
     raise AssertionError(f"no grid connection expected, got {catalog} {grid}")
 
 

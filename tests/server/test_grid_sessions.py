@@ -93,7 +93,9 @@ def test_catalog_host_port_and_override(tmp_path: Path, override: bool) -> None:
 
     async def run() -> dict[str, object]:
         async with grid_in_process(OBJECTGRID_XML, DEPLOYMENT_XML, containers=("c0",)) as grid:
-            options = ServerOptions("s1", ear, "A", catalog=grid.catalog_endpoint, host="127.0.0.1", override_catalog=override)
+            options = ServerOptions(
+                "s1", ear, "A", catalog=grid.catalog_endpoint, host="127.0.0.1", override_catalog=override, catalog_wait=0.0
+            )
             async with AppServer(options) as server, aiohttp.ClientSession() as http:
                 async with http.get(f"http://{server.address}/_splicer/status") as resp:
                     status: dict[str, object] = await resp.json()

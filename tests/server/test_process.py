@@ -38,6 +38,26 @@ def test_local_server_process_ready_serves_and_stops_cleanly(tmp_path: Path) -> 
     assert log.splitlines()[-1] == "CWWSM0398I: server server1 stopped cleanly on SIGTERM"
 
 
+def test_a_malformed_request_is_one_log_line_not_a_traceback(tmp_path: Path) -> None:
+    """Bug: aiohttp wrote a traceback per malformed request into the server's log."""
+    import socket
+
+    war = write_zip(tmp_path / "Plain.war", session_war(PLAIN_WEB_XML))
+    args = ("server", "server1", "--app", str(war), "--port", "0", "--clone-id", "A", "--host", "127.0.0.1")
+    with splicer_process(*args) as proc:
+        host, _, port = proc.address.rpartition(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+            assert sock.recv(100).startswith(b"HTTP/1.0 400 Bad Request")
+        code = proc.terminate()
+        log = proc.stderr()
+    assert code == 130
+    assert "Traceback" not in log
+    bad = [line for line in log.splitlines() if "Error handling request" in line]
+    assert len(bad) == 1 and bad[0].endswith(
+        "server1 Error handling request from 127.0.0.1: 400 Invalid character in Content-Length: b'Content-Length: abc'"), bad
+
+
 def test_unknown_catalog_is_a_clear_startup_error(tmp_path: Path) -> None:
     import socket
     import subprocess

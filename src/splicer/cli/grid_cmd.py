@@ -3,18 +3,45 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from splicer.cli.boundary import report_errors
 
+if TYPE_CHECKING:
+    from splicer.grid.auth import Security
+
 CATALOG_HELP = "catalog listener host:port[,host:port...] (xscmd -cep)"
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def secret_file_option(command: F) -> F:
+    """--secret-file: the domain's shared secret (securityEnabled); never the secret itself."""
+    return click.option(
+        "--secret-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="the grid's shared secret, a file readable by its owner only; turns "
+             "authentication on [default: the file $SPLICER_GRID_SECRET_FILE names, else off]",
+    )(command)
+
+
+def member_security(secret_file: Path | None) -> Security:
+    """With a secret (option or environment) every connection authenticates, both ways."""
+    from splicer.grid.auth import Security, find_secret
+
+    return Security.member(find_secret(secret_file))
 
 
 @click.group()
 def grid() -> None:
-    """The session grid: catalog and container servers, and xscmd/xsadmin-style queries."""
+    """The session grid: catalog and container servers, and xscmd/xsadmin-style queries.
+
+    \b
+    Exit status: 0 done (a server: stopped cleanly); 2 usage or configuration error (bad
+    XML, no catalog, a bad --secret-file); 4 authentication failed (the secret files
+    differ, or security is on at one end only)."""
 
 
 @grid.command()
@@ -29,16 +56,19 @@ def grid() -> None:
               help="seconds between container heartbeats")
 @click.option("--failure-timeout", type=click.FloatRange(0.05), default=5.0, show_default=True,
               help="seconds without a heartbeat before a container counts as dead")
+@secret_file_option
 @report_errors()
 def catalog(name: str, endpoints: str, listener_port: int, host: str | None,
-            heartbeat_interval: float, failure_timeout: float) -> None:
+            heartbeat_interval: float, failure_timeout: float, secret_file: Path | None) -> None:
     """Start catalog server NAME (startXsServer cs0 -catalogServiceEndPoints ...)."""
     from splicer.grid.catalog import Catalog, parse_catalog_endpoints
     from splicer.grid.process import run_catalog
 
     own_host, _client_port, _peer_port = parse_catalog_endpoints(endpoints, name)
+    security = member_security(secret_file)
     run_catalog(Catalog(name, host=host or own_host, port=listener_port,
-                        heartbeat_interval=heartbeat_interval, failure_timeout=failure_timeout))
+                        heartbeat_interval=heartbeat_interval, failure_timeout=failure_timeout,
+                        security=security))
 
 
 @grid.command()
@@ -55,17 +85,21 @@ def catalog(name: str, endpoints: str, listener_port: int, host: str | None,
               help="asynchronous replicas get writes in batches this many ms after the first")
 @click.option("--catalog-timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
               help="seconds to keep trying to reach the catalog at start")
+@secret_file_option
 @report_errors()
 def container(name: str, objectgrid_xml: Path, deployment_xml: Path, catalog: str, host: str,
-              port: int, async_flush_ms: int, catalog_timeout: float) -> None:
+              port: int, async_flush_ms: int, catalog_timeout: float,
+              secret_file: Path | None) -> None:
     """Start container server NAME holding shards of the grids in the XML files."""
     from splicer.grid.config import load_grids
     from splicer.grid.container import Container
     from splicer.grid.process import run_container
 
     grids = load_grids(objectgrid_xml, deployment_xml)
+    security = member_security(secret_file)
     run_container(Container(name, grids, _endpoints(catalog), host=host, port=port,
-                            flush_delay=async_flush_ms / 1000, catalog_timeout=catalog_timeout))
+                            flush_delay=async_flush_ms / 1000, catalog_timeout=catalog_timeout,
+                            security=security))
 
 
 def _endpoints(catalog: str) -> str:
@@ -83,12 +117,14 @@ def _endpoints(catalog: str) -> str:
 @click.option("-g", "--grid", "grid_name", required=True, help="the grid (objectGrid name)")
 @click.option("-m", "-ms", "--mapset", required=True, help="the mapSet")
 @click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@secret_file_option
 @report_errors()
-def mapsizes(grid_name: str, mapset: str, catalog: str) -> None:
+def mapsizes(grid_name: str, mapset: str, catalog: str, secret_file: Path | None) -> None:
     """Entries and bytes of every shard, per container (xsadmin -mapsizes)."""
     from splicer.grid.admin import format_mapsizes, map_sizes
 
-    sizes = asyncio.run(map_sizes(_endpoints(catalog), grid_name, mapset))
+    security = member_security(secret_file)
+    sizes = asyncio.run(map_sizes(_endpoints(catalog), grid_name, mapset, security))
     click.echo("\n".join(format_mapsizes(grid_name, mapset, sizes)))
 
 
@@ -99,12 +135,16 @@ def mapsizes(grid_name: str, mapset: str, catalog: str) -> None:
               help="regular expression the whole key must match")
 @click.option("-rv", "--return-values", "values", is_flag=True, help="also show the values")
 @click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@secret_file_option
 @report_errors()
-def findbykey(grid_name: str, map_name: str, pattern: str, values: bool, catalog: str) -> None:
+def findbykey(grid_name: str, map_name: str, pattern: str, values: bool, catalog: str,
+              secret_file: Path | None) -> None:
     """Keys (and values) of a map matching a regular expression (xscmd -c findByKey)."""
     from splicer.grid.admin import find_by_key, format_findbykey
 
-    hits = asyncio.run(find_by_key(_endpoints(catalog), grid_name, map_name, pattern, values))
+    security = member_security(secret_file)
+    hits = asyncio.run(find_by_key(_endpoints(catalog), grid_name, map_name, pattern, values,
+                                   security))
     click.echo("\n".join(format_findbykey(hits, values)))
 
 
@@ -112,10 +152,12 @@ def findbykey(grid_name: str, map_name: str, pattern: str, values: bool, catalog
 @click.option("-g", "--grid", "grid_name", required=True, help="the grid (objectGrid name)")
 @click.option("-m", "-ms", "--mapset", required=True, help="the mapSet")
 @click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@secret_file_option
 @report_errors()
-def placement(grid_name: str, mapset: str, catalog: str) -> None:
+def placement(grid_name: str, mapset: str, catalog: str, secret_file: Path | None) -> None:
     """Primary and replicas of every partition (xscmd -c showPlacement)."""
     from splicer.grid.admin import fetch_placement, format_placement
 
-    reply = asyncio.run(fetch_placement(_endpoints(catalog), grid_name, mapset))
+    security = member_security(secret_file)
+    reply = asyncio.run(fetch_placement(_endpoints(catalog), grid_name, mapset, security))
     click.echo("\n".join(format_placement(grid_name, mapset, reply)))

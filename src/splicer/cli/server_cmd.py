@@ -11,7 +11,9 @@ from splicer.cli.boundary import report_errors
 
 EPILOG = """\b
 Prints `READY host:port` on stdout once listening. SIGTERM stops cleanly (pending session
-writes reach the grid first); SIGKILL is a crash. Status JSON: /_splicer/status."""
+writes reach the grid first); SIGKILL is a crash. Status JSON: /_splicer/status.
+Exit status: 2 usage or configuration error (a bad module, no catalog after --catalog-wait,
+a bad --secret-file); 4 the grid refused the credentials (authentication failed)."""
 
 
 
@@ -40,6 +42,19 @@ def _clone_id(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.option("--context-root", help="Context root of a bare WAR (default: the file name without .war).")
 @click.option("--cell", help="Cell name shown as Server Name (default: <host>Node01Cell).")
 @click.option("--node", help="Node name shown as Server Name (default: <host>Node01).")
+@click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The grid's shared secret, a file readable by its owner only; modules spliced with "
+    "securityEnabled=true authenticate with it [default: the file $SPLICER_GRID_SECRET_FILE names].",
+)
+@click.option(
+    "--catalog-wait",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to keep trying a catalog that is not up yet (backoff with jitter); 0 fails at once.",
+)
 @report_errors()
 def server(
     name: str,
@@ -53,8 +68,11 @@ def server(
     context_root: str | None,
     cell: str | None,
     node: str | None,
+    secret_file: Path | None,
+    catalog_wait: float,
 ) -> None:
     """Deploy APP's web modules and serve them like WebSphere server NAME."""
+    from splicer.grid.auth import secret_path
     from splicer.server.process import run
     from splicer.server.runtime import ServerOptions
 
@@ -70,5 +88,7 @@ def server(
         context_root=context_root,
         cell=cell,
         node=node,
+        secret_file=secret_path(secret_file),
+        catalog_wait=catalog_wait,
     )
     run(options)

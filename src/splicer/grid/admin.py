@@ -8,9 +8,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from splicer.grid import membership
+from splicer.grid.auth import ANONYMOUS, AuthenticationFailed, GridAuthError, Security
 from splicer.grid.errors import GridError
 from splicer.grid.placement import PRIMARY
-from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError, parse_endpoints,
+from splicer.grid.protocol import (Message, ProtocolError, RemoteError, parse_endpoints,
                                    unb64)
 
 VALUE_WIDTH = 80  # longer values end in "...", as xscmd cuts them
@@ -38,8 +40,10 @@ class Hit:
     value: bytes | None
 
 
-async def ask(endpoint: str | tuple[str, int], message: Message, timeout: float = 5.0) -> Message:
-    """One request to the first server of ``host:port[,...]`` that answers; GridError else."""
+async def ask(endpoint: str | tuple[str, int], message: Message, timeout: float = 5.0,
+              security: Security | None = None) -> Message:
+    """One request to the first server of ``host:port[,...]`` that answers; GridError else
+    (GridAuthError when a server refuses this process's credentials)."""
     try:
         endpoints = [endpoint] if isinstance(endpoint, tuple) else parse_endpoints(endpoint)
     except ValueError as exc:
@@ -47,13 +51,20 @@ async def ask(endpoint: str | tuple[str, int], message: Message, timeout: float 
     last = "no endpoint"
     for host, port in endpoints:
         try:
-            channel = await Channel.connect(host, port, timeout=timeout, name="admin")
+            channel = await membership.dial(host, port, me=ANONYMOUS,
+                                            security=security or Security(), timeout=timeout,
+                                            name="admin")
+        except AuthenticationFailed as exc:
+            raise GridAuthError(str(exc)) from None
         except (OSError, asyncio.TimeoutError) as exc:
             last = f"{host}:{port}: {exc or type(exc).__name__}"
             continue
         try:
             return await channel.request(message, timeout)
         except RemoteError as exc:
+            if exc.code in ("auth_required", "auth_failed", "not_member"):
+                raise GridAuthError(f"authentication failed with {host}:{port}: "
+                                    f"{exc.text}") from None
             raise GridError(exc.text) from None
         except (ProtocolError, asyncio.TimeoutError) as exc:
             last = f"{host}:{port}: {exc or type(exc).__name__}"
@@ -62,14 +73,17 @@ async def ask(endpoint: str | tuple[str, int], message: Message, timeout: float 
     raise GridError(f"no server answered ({last})")
 
 
-async def fetch_placement(catalog: str, grid: str, mapset: str) -> Message:
+async def fetch_placement(catalog: str, grid: str, mapset: str,
+                          security: Security | None = None) -> Message:
     """The catalog's placement of a mapSet: ``{"placement": {...}|None, "containers": {...}}``."""
-    return await ask(catalog, {"op": "placement", "grid": grid, "mapset": mapset})
+    return await ask(catalog, {"op": "placement", "grid": grid, "mapset": mapset},
+                     security=security)
 
 
-async def primary_of(catalog: str, grid: str, mapset: str, partition: int) -> str | None:
+async def primary_of(catalog: str, grid: str, mapset: str, partition: int,
+                     security: Security | None = None) -> str | None:
     """The name of the container holding a partition's primary, None while unplaced."""
-    reply = await fetch_placement(catalog, grid, mapset)
+    reply = await fetch_placement(catalog, grid, mapset, security)
     placement = reply["placement"]
     if placement is None:
         return None
@@ -77,13 +91,17 @@ async def primary_of(catalog: str, grid: str, mapset: str, partition: int) -> st
     return primary
 
 
-async def map_sizes(catalog: str, grid: str, mapset: str) -> list[ContainerSizes]:
+async def map_sizes(catalog: str, grid: str, mapset: str,
+                    security: Security | None = None) -> list[ContainerSizes]:
     """Every container's shards of a mapSet with entry counts and bytes (xsadmin -mapsizes)."""
-    reply = await fetch_placement(catalog, grid, mapset)
+    reply = await fetch_placement(catalog, grid, mapset, security)
 
     async def one(name: str, host: str, port: int) -> ContainerSizes:
         try:
-            stats = await ask((host, port), {"op": "stats", "grid": grid, "mapset": mapset})
+            stats = await ask((host, port), {"op": "stats", "grid": grid, "mapset": mapset},
+                              security=security)
+        except GridAuthError:
+            raise
         except GridError:
             return ContainerSizes(name, None)
         return ContainerSizes(name, tuple(SizeRow(str(r[0]), int(r[1]), int(r[2]), int(r[3]),
@@ -133,10 +151,10 @@ def key_pattern(pattern: str) -> str:
 
 
 async def find_by_key(catalog: str, grid: str, map_name: str, pattern: str,
-                      values: bool = True) -> list[Hit]:
+                      values: bool = True, security: Security | None = None) -> list[Hit]:
     """Keys of a map matching a regular expression entirely, over every primary shard."""
     pattern = key_pattern(pattern)
-    routes = await ask(catalog, {"op": "routes", "grid": grid})
+    routes = await ask(catalog, {"op": "routes", "grid": grid}, security=security)
     maps = [m for ms in routes["definition"]["mapsets"] for m in ms["maps"]]
     if not any(m["name"] == map_name or (m["template"] and re.fullmatch(m["name"], map_name))
                for m in maps):
@@ -144,10 +162,11 @@ async def find_by_key(catalog: str, grid: str, map_name: str, pattern: str,
                         f"(maps: {', '.join(m['name'] for m in maps)})")
     hits: list[Hit] = []
     for mapset in routes["definition"]["mapsets"]:
-        reply = await fetch_placement(catalog, grid, str(mapset["name"]))
+        reply = await fetch_placement(catalog, grid, str(mapset["name"]), security)
         answers = await asyncio.gather(*(
             ask((str(e[0]), int(e[1])), {"op": "find", "grid": grid, "map": map_name,
-                                         "pattern": pattern, "values": values})
+                                         "pattern": pattern, "values": values},
+                security=security)
             for e in reply["containers"].values()))
         for answer in answers:
             hits += [Hit(int(p), str(k), unb64(v) if v is not None else None)

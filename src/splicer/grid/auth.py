@@ -106,12 +106,17 @@ def load_secret(path: Path) -> Secret:
     return Secret(key, str(path))
 
 
-def find_secret(path: Path | None, environ: Mapping[str, str] = os.environ) -> Secret | None:
-    """The secret of ``--secret-file PATH``, else of the file that SPLICER_GRID_SECRET_FILE
-    names, else None (security off)."""
+def secret_path(path: Path | None, environ: Mapping[str, str] = os.environ) -> Path | None:
+    """``--secret-file PATH``, else the file that SPLICER_GRID_SECRET_FILE names, else None."""
     if path is None and environ.get(SECRET_ENV):
-        path = Path(environ[SECRET_ENV])
-    return None if path is None else load_secret(path)
+        return Path(environ[SECRET_ENV])
+    return path
+
+
+def find_secret(path: Path | None, environ: Mapping[str, str] = os.environ) -> Secret | None:
+    """The secret of ``secret_path``, None (security off) when there is none."""
+    found = secret_path(path, environ)
+    return None if found is None else load_secret(found)
 
 
 def write_secret(path: Path) -> Secret:

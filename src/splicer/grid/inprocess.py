@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from splicer.grid.auth import Secret, Security
 from splicer.grid.catalog import Catalog
 from splicer.grid.config import GridDefinition, load_grids
 from splicer.grid.container import Container
@@ -28,12 +29,13 @@ class InProcessGrid:
 
     def __init__(self, grids: dict[str, GridDefinition], *, host: str = "localhost",
                  heartbeat_interval: float = 0.2, failure_timeout: float = 1.0,
-                 flush_delay: float = DEFAULT_FLUSH_DELAY) -> None:
+                 flush_delay: float = DEFAULT_FLUSH_DELAY, secret: Secret | None = None) -> None:
         self.grids = grids
         self.host = host
         self.flush_delay = flush_delay
+        self.security = Security.member(secret)  # with a secret, every connection authenticates
         self.catalog = Catalog("cs0", host=host, port=0, heartbeat_interval=heartbeat_interval,
-                               failure_timeout=failure_timeout)
+                               failure_timeout=failure_timeout, security=self.security)
         self.containers: dict[str, Container] = {}
 
     @property
@@ -42,7 +44,8 @@ class InProcessGrid:
 
     async def start_container(self, name: str) -> Container:
         container = Container(name, self.grids, self.catalog_endpoint, host=self.host,
-                              flush_delay=self.flush_delay, catalog_timeout=5.0)
+                              flush_delay=self.flush_delay, catalog_timeout=5.0,
+                              security=self.security)
         await container.start()
         self.containers[name] = container
         return container

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from splicer.errors import Where
+from splicer.grid.auth import GridAuthError
 from splicer.grid.client import GridClient, GridOp
 from splicer.grid.errors import GridError
 from splicer.server.sessions.codec import ATTRIBUTE_MAP, METADATA_MAP
 from splicer.server.sessions.replication import Write
 from splicer.server.settings import ServerConfigError
+
+if TYPE_CHECKING:
+    from splicer.server.runtime import GridAccess
 
 
 SESSION_MAPS = (METADATA_MAP, ATTRIBUTE_MAP)
@@ -36,12 +41,20 @@ class GridStore:
         await self.client.close()
 
 
-async def connect_grid(catalog: str, grid: str, where: Where) -> GridStore:
-    """Connect to *grid* through *catalog*.  A catalog that does not answer, a grid it does
-    not know, or a grid without the session maps stops the deployment, naming the web.xml
-    that asked for it."""
+async def connect_grid(catalog: str, grid: str, where: Where, access: GridAccess) -> GridStore:
+    """Connect to *grid* through *catalog*.  A catalog that does not answer (within
+    ``access.catalog_wait``), a grid it does not know, a grid without the session maps or
+    credentials the grid refuses stop the deployment, naming the web.xml that asked for it."""
     try:
-        client = await GridClient.connect(catalog, grid=grid)
+        client = await GridClient.connect(catalog, grid=grid, security=access.security,
+                                          catalog_wait=access.catalog_wait)
+    except GridAuthError as error:
+        raise GridAuthError(
+            error.reason,
+            where,
+            hint="the module's securityEnabled and credentialAuthentication and the server's "
+            "--secret-file must match the grid's (its --secret-file)",
+        ) from None
     except GridError as error:
         raise ServerConfigError(
             f"the session grid cannot be used: {error.reason}",

@@ -13,13 +13,15 @@ from aiohttp import web
 
 from splicer.archives import AppReader, open_app
 from splicer.errors import SplicerError, Where
+from splicer.grid.auth import REQUIRED, SUPPORTED, Secret, Security, load_secret
+from splicer.logs import http_logger
 from splicer.server.app import DeployedModule, ServerApp, SessionTracking
 from splicer.server.deploy import ModuleSource, container_cookies, deploy
 from splicer.server.probe import ServerIdentity
 from splicer.server.sessions.grid import GridSessionManager, GridSessionSettings
 from splicer.server.sessions.local import LocalSessionManager
 from splicer.server.sessions.replication import Replicator, SessionStore
-from splicer.server.settings import ServerConfigError, filter_params
+from splicer.server.settings import GridParams, ServerConfigError, filter_params
 from splicer.server.webapp import WebApp
 
 log = logging.getLogger("splicer.server")
@@ -32,14 +34,24 @@ class GridStore(SessionStore, Protocol):
     async def close(self) -> None: ...
 
 
-GridConnector = Callable[[str, str, Where], Awaitable[GridStore]]
+@dataclass(frozen=True)
+class GridAccess:
+    """How a module's grid client connects: its credentials (from web.xml's securityEnabled
+    and credentialAuthentication, the secret from --secret-file) and how long it waits for
+    a catalog that is not up yet."""
+
+    security: Security = Security()
+    catalog_wait: float = 0.0
 
 
-async def connect_grid(catalog: str, grid: str, where: Where) -> GridStore:
+GridConnector = Callable[[str, str, Where, GridAccess], Awaitable[GridStore]]
+
+
+async def connect_grid(catalog: str, grid: str, where: Where, access: GridAccess) -> GridStore:
     """The real grid client, imported only by servers that have a spliced module."""
     from splicer.server.gridstore import connect_grid as connect
 
-    return await connect(catalog, grid, where)
+    return await connect(catalog, grid, where, access)
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,11 @@ class ServerOptions:
     override_catalog: bool = False
     cell: str | None = None
     node: str | None = None
+    # The grid's shared secret (securityEnabled=true modules authenticate with it); the
+    # command line resolves SPLICER_GRID_SECRET_FILE into it.
+    secret_file: Path | None = None
+    # A server may start before its grid: its clients wait this long for the catalog.
+    catalog_wait: float = 30.0
 
 
 class AppServer:
@@ -70,9 +87,10 @@ class AppServer:
         self.identity = ServerIdentity.for_host(options.name, options.clone_id, options.cell, options.node)
         self._connect = connect
         self._reader: AppReader | None = None
-        self._grids: dict[tuple[str, str], GridStore] = {}
+        self._grids: dict[tuple[str, str, Security], GridStore] = {}
         self._modules: list[DeployedModule] = []
         self._runner: web.AppRunner | None = None
+        self._secret: Secret | None = None
         self.port = 0
 
     async def __aenter__(self) -> AppServer:
@@ -88,6 +106,8 @@ class AppServer:
 
     async def start(self) -> None:
         try:
+            if self.options.secret_file is not None:  # a bad file fails the start, used or not
+                self._secret = load_secret(self.options.secret_file)
             self._reader = open_app(self.options.app)
             for source in deploy(self._reader, context_root=self.options.context_root):
                 self._modules.append(await self._deploy_module(source))
@@ -95,7 +115,8 @@ class AppServer:
             # Our own socket, so the bound port (of port 0) is read without aiohttp internals.
             sock = socket.create_server((self.options.host, self.options.port))
             try:
-                self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
+                self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0,
+                                             logger=http_logger("splicer.server.http"))
                 await self._runner.setup()
                 await web.SockSite(self._runner, sock).start()
             except BaseException:
@@ -138,7 +159,8 @@ class AppServer:
                 source.where,
                 key="catalogHostPort",
             )
-        store = await self._grid(catalog, params.grid.object_grid_name, source.where)
+        access = GridAccess(self._security(params.grid, source.where), self.options.catalog_wait)
+        store = await self._grid(catalog, params.grid.object_grid_name, source.where, access)
         replicator = Replicator(store, params.grid.replication_interval)
         settings = GridSessionSettings(
             context_root=webapp.context_root,
@@ -162,11 +184,28 @@ class AppServer:
         )
         return DeployedModule(webapp, source.files, local, SessionTracking(manager, params.cookies, params.reuse_session_id))
 
-    async def _grid(self, catalog: str, grid: str, where: Where) -> GridStore:
-        """One grid client per (catalog, grid), shared by the modules that name them."""
-        key = (catalog, grid)
+    def _security(self, grid: GridParams, where: Where) -> Security:
+        """securityEnabled=false, or credentialAuthentication=Never: no credential offered
+        (only a grid without a secret lets such a client in).  Supported: authenticate when
+        the grid asks.  Required: the grid must prove the secret too."""
+        if not grid.security_enabled or grid.credential_authentication == "Never":
+            return Security()
+        if self._secret is None:
+            raise ServerConfigError(
+                "securityEnabled=true: the grid client needs the grid's shared secret",
+                where,
+                key="securityEnabled",
+                value="true",
+                hint="start the server with --secret-file PATH (or SPLICER_GRID_SECRET_FILE=PATH)",
+            )
+        mode = REQUIRED if grid.credential_authentication == "Required" else SUPPORTED
+        return Security(self._secret, mode)
+
+    async def _grid(self, catalog: str, grid: str, where: Where, access: GridAccess) -> GridStore:
+        """One grid client per (catalog, grid, credentials), shared by the modules that name them."""
+        key = (catalog, grid, access.security)
         if key not in self._grids:
-            self._grids[key] = await self._connect(catalog, grid, where)
+            self._grids[key] = await self._connect(catalog, grid, where, access)
         return self._grids[key]
 
     async def stop(self) -> None:

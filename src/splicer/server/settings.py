@@ -12,6 +12,7 @@ SESSION_LISTENER_CLASS = "com.ibm.ws.xs.sessionmanager.IBMHttpSessionListener"
 DEFAULT_COOKIE_NAME = "JSESSIONID"
 DEFAULT_TIMEOUT_MINUTES = 30
 MAX_REPLICATION_INTERVAL = 60
+CREDENTIAL_AUTHENTICATION = ("Never", "Supported", "Required")
 
 
 class ServerConfigError(ConfigError):
@@ -40,6 +41,8 @@ class GridParams:
     replication_interval: int = 10
     fragmented: bool = True
     table_size: int = 1000
+    security_enabled: bool = False
+    credential_authentication: str = "Supported"  # Never, Supported or Required
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,17 @@ def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int
     return number
 
 
+def _choice(params: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...],
+            where: Where) -> str:
+    value = params.get(name)
+    if value is None:
+        return default
+    if value.strip() not in allowed:
+        raise ServerConfigError(f"context-param {name} is not one of its values", where, key=name,
+                                value=value, allowed=", ".join(allowed))
+    return value.strip()
+
+
 def cookie_settings(params: Mapping[str, str], where: Where) -> CookieSettings:
     """Cookie settings: the filter's context-params when spliced, else the container defaults."""
     name = params.get("cookieName", DEFAULT_COOKIE_NAME).strip() or DEFAULT_COOKIE_NAME
@@ -107,5 +121,8 @@ def filter_params(params: Mapping[str, str], where: Where) -> FilterParams:
         replication_interval=_int(params, "replicationInterval", 10, 0, MAX_REPLICATION_INTERVAL, where),
         fragmented=_bool(params, "fragmentedSession", True, where),
         table_size=_int(params, "sessionTableSize", 1000, 1, None, where),
+        security_enabled=_bool(params, "securityEnabled", False, where),
+        credential_authentication=_choice(params, "credentialAuthentication", "Supported",
+                                          CREDENTIAL_AUTHENTICATION, where),
     )
     return FilterParams(cookie_settings(params, where), grid, _bool(params, "reuseSessionId", False, where))
