@@ -48,6 +48,23 @@ def check_module(reader: AppReader, module: WebModule) -> ModuleCheck:
     return check
 
 
+def wants_security(app: Path) -> bool:
+    """True when a module's HttpSessionFilter has securityEnabled=true with a credential
+    (credentialAuthentication not Never): its grid must then authenticate."""
+    with open_app(app) as reader:
+        for module in web_modules(app):
+            source = deployment_descriptor(reader, module, _war(reader, module))
+            if source.name is None:
+                continue
+            descriptor = read_descriptor(source.holder.read(source.name), source.where)
+            params = descriptor.context_params
+            if (session_filter_mapped(descriptor)
+                    and params.get("securityEnabled", "").strip().lower() == "true"
+                    and params.get("credentialAuthentication", "").strip() != "Never"):
+                return True
+    return False
+
+
 def check_modules(app: Path) -> list[ModuleCheck]:
     """Every web module of the application and whether the HttpSessionFilter is mapped in it."""
     with open_app(app) as reader:

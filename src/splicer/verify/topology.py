@@ -47,6 +47,8 @@ class TopologyConfig:
     host: str = LOOPBACK
     start_timeout: float = 20.0
     clone_ids: list[str] = field(default_factory=lambda: clone_ids(len(SERVER_NAMES)))
+    # With a secret file, every process of the run authenticates with it (securityEnabled).
+    secret_file: Path | None = None
 
 
 class Topology:
@@ -67,6 +69,10 @@ class Topology:
 
     def _log(self, name: str) -> Path:
         return self.config.log_dir / f"{name}.log"
+
+    def _secret_args(self) -> list[str]:
+        secret = self.config.secret_file
+        return [] if secret is None else ["--secret-file", str(secret)]
 
     @property
     def catalog_address(self) -> str:
@@ -109,7 +115,7 @@ class Topology:
         self.catalog = Component("catalog", "cs0", splicer_argv(
             "grid", "catalog", "cs0",
             "--catalog-endpoints", f"cs0:{config.host}:{client_port}:{peer_port}",
-            "--listener-port", "0", "--host", config.host,
+            "--listener-port", "0", "--host", config.host, *self._secret_args(),
         ), self._log("catalog-cs0"))
         await self.catalog.start(config.start_timeout)
         for name in CONTAINER_NAMES:
@@ -118,6 +124,7 @@ class Topology:
                 "--objectgrid-xml", str(config.objectgrid_xml),
                 "--deployment-xml", str(config.deployment_xml),
                 "--catalog", self.catalog_address, "--host", config.host, "--port", "0",
+                *self._secret_args(),
             ), self._log(f"container-{name}"))
         await asyncio.gather(*(c.start(config.start_timeout) for c in self.containers.values()))
 
@@ -145,7 +152,7 @@ class Topology:
         return splicer_argv(
             "server", name, "--app", str(self.config.app), "--host", self.config.host,
             "--port", str(port), "--clone-id", self.clone_of[name], "--catalog", self.catalog_address,
-            "--override-catalog", "--session-id-reuse",
+            "--override-catalog", "--session-id-reuse", *self._secret_args(),
         )
 
     async def write_plugin_cfg(self, servers: dict[str, tuple[Endpoint, str]]) -> None:
@@ -186,9 +193,12 @@ class Topology:
     async def primary_of(self, session_id: str) -> tuple[int, str]:
         """(partitions of the mapSet, container holding the session's primary), from the catalog."""
         from splicer.grid.admin import fetch_placement
+        from splicer.grid.auth import Security, load_secret
         from splicer.grid.hashing import partition_of
 
-        reply = await fetch_placement(self.catalog_address, GRID, MAPSET)
+        secret = self.config.secret_file
+        security = Security.member(load_secret(secret) if secret is not None else None)
+        reply = await fetch_placement(self.catalog_address, GRID, MAPSET, security)
         placement = reply.get("placement")
         if not placement:
             raise TopologyError(f"the catalog has no placement for grid {GRID}, mapSet {MAPSET}")
