@@ -7,6 +7,7 @@ from typing import Any
 from lxml import etree
 
 from splicer.errors import DescriptorError, HostileXmlError, Where
+from splicer.xmlencodings import decide
 
 # Documents bigger than this are not deployment descriptors; refuse before parsing.
 MAX_XML_BYTES = 16 * 1024 * 1024
@@ -35,12 +36,16 @@ def parse_xml(data: bytes, where: Where) -> etree._ElementTree:
     """Parse *data* safely; entity declarations are a named refusal, never an expansion.
 
     Raises HostileXmlError for a DTD subset that declares entities (internal or external:
-    the defusedxml defaults), DescriptorError (with the line) for anything not well-formed.
+    the defusedxml defaults), DescriptorError (with the line) for anything not well-formed
+    or in an encoding neither Java's XML parser nor Python reads.
     """
     if len(data) > MAX_XML_BYTES:
         raise DescriptorError(f"document is {len(data)} bytes, more than {MAX_XML_BYTES}", where)
+    # The encoding as Java's XML parser reads it; what libxml2 would decode otherwise (or
+    # not at all: Windows-31J, MS932, ISO8859_1 ...) is parsed from Python's decoding.
+    source = decide(data, where).for_parser(data, where)
     try:
-        tree = etree.ElementTree(etree.fromstring(data, safe_parser()))
+        tree = etree.ElementTree(etree.fromstring(source, safe_parser()))
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         if "Entity" in str(exc) or "entity" in str(exc):

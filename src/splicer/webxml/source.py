@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from splicer.errors import DescriptorError, Where
-
-# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# "<?" in UTF-16 without a mark (XML 1.0 appendix F).
-_SNIFF = ((b"<\x00?\x00", "utf-16-le"), (b"\x00<\x00?", "utf-16-be"))
+from splicer.xmlencodings import decide
 
 
 @dataclass(frozen=True)
@@ -34,21 +23,11 @@ class Edit:
 
 
 def document_codec(data: bytes, declared: str | None, where: Where) -> str:
-    """The codec that reads *data*: the byte-order mark first, then the declaration.
+    """The Python codec that reads *data* as Java does (splicer.xmlencodings decides).
 
-    The codecs named here keep a BOM as U+FEFF in the text (utf-8, utf-16-le, ...), so the
-    text maps onto the bytes one to one and nothing needs special casing at offset 0.
+    *declared* (lxml's idea of the encoding) is used only when the bytes show no declaration.
     """
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name
-    for head, name in _SNIFF:
-        if data.startswith(head):
-            return name
-    try:
-        return codecs.lookup(declared or "utf-8").name
-    except LookupError:
-        raise DescriptorError(f"unknown encoding {declared!r}", where.at(1)) from None
+    return decide(data, where, declared).codec
 
 
 def detect_newline(text: str) -> str:
@@ -70,18 +49,15 @@ class Source:
     def __init__(self, data: bytes, declared_encoding: str | None, where: Where) -> None:
         self.data = data
         self.where = where
-        self.codec = document_codec(data, declared_encoding, where)
-        try:
-            self.text = data.decode(self.codec)
-        except UnicodeDecodeError as exc:
-            raise DescriptorError(
-                f"the bytes are not valid {self.codec} at offset {exc.start}", where
-            ) from None
+        self.encoding = decide(data, where, declared_encoding)
+        self.codec = self.encoding.codec
+        self.text = self.encoding.decode(data, where)
         self.newline = detect_newline(self.text)
 
     def encode_new(self, text: str) -> bytes:
-        """Encode inserted text; characters the encoding cannot hold become character references."""
-        return text.encode(self.codec, errors="xmlcharrefreplace")
+        """Encode inserted text in the file's encoding; what it cannot hold, or what Java
+        would read as another character, becomes a character reference."""
+        return self.encoding.encode(text)
 
     def apply(self, edits: Iterable[Edit]) -> bytes:
         """The input bytes with *edits* applied; raises if two edits overlap."""
