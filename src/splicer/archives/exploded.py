@@ -9,7 +9,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path, PurePosixPath
 
 from splicer import scratch
-from splicer.archives.reading import LIMITS, DirAppReader, Limits, ZipAppReader, open_app
+from splicer.archives.directory import DirAppReader
+from splicer.archives.reading import LIMITS, Limits, ZipAppReader, open_app
 from splicer.archives.writing import Changes, atomic_output, rewrite_zip, temp_prefix
 from splicer.errors import ArchiveError, OutputError, SplicerError, Where
 
