@@ -155,3 +155,15 @@ def test_check_dry_run_and_diff_leave_the_link_and_its_file(linked_war: Path) ->
         assert result.exit_code == (1 if "--check" in args else 0), result.output
         assert _files(linked_war) == before
     assert result.stdout.startswith(f"--- a/{linked_war}!/WEB-INF/web.xml\n")
+
+
+def test_web_inf_linked_out_of_the_app_is_refused_before_anything_is_planned(tmp_path: Path) -> None:
+    """The listing does not enter a folder link that leads out, so no descriptor was seen there:
+    --check reported a descriptor to create, and only the write was refused."""
+    shared = write_dir(tmp_path / "shared" / "WEB-INF", {"web.xml": WEB_25})
+    war = write_dir(tmp_path / "shop.war", {"index.jsp": "x"})
+    (war / "WEB-INF").symlink_to(shared)
+    result = CliRunner().invoke(splice_cli, [str(war), str(PROPERTIES), "--check"])
+    assert result.exit_code == 3, result.output
+    assert f"the symbolic link WEB-INF names {shared}" in result.stderr
+    assert (shared / "web.xml").read_text() == WEB_25

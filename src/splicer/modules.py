@@ -64,6 +64,10 @@ def deployment_descriptor(app: AppReader, module: WebModule, war: AppReader) -> 
         )
         return DeploymentDescriptor(app, module.alt_dd, where, True, [note])
     files = [name for name in war.lookup(WEB_XML) if not name.endswith("/")]
+    # An exploded WAR's folder listing does not enter a link that leads out (or back up);
+    # asking for the file itself refuses the first, and finds it behind the second.
+    if not files and war.has(WEB_XML):
+        files = [WEB_XML]
     if not files:
         return DeploymentDescriptor(war, None, war.where.child(WEB_XML))
     name, _ = war.winner(files, WEB_XML)
