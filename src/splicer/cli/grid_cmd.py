@@ -39,9 +39,9 @@ def grid() -> None:
     """The session grid: catalog and container servers, and xscmd/xsadmin-style queries.
 
     \b
-    Exit status: 0 done (a server: stopped cleanly); 2 usage or configuration error (bad
-    XML, no catalog, a bad --secret-file); 4 authentication failed (the secret files
-    differ, or security is on at one end only)."""
+    Exit status: 2 usage or configuration error (bad XML, no catalog, a bad
+    --secret-file); 4 authentication failed (the secret files differ, or security is on at
+    one end only); the servers' other codes are in the README."""
 
 
 @grid.command()
