@@ -52,6 +52,10 @@ started has been stopped)."""
               help="The grid's objectGrid XML [default: ./samples/objectGridStandAlone.xml, else the session grid sample shipped with splicer].")
 @click.option("--deployment-xml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The grid's deployment policy [default: ./samples/objectGridDeploymentStandAlone.xml, else the sample shipped with splicer].")
+@click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The grid's shared secret: the emulated grid and servers authenticate with it "
+                   "[default: $SPLICER_GRID_SECRET_FILE; else a generated one when the app has "
+                   "securityEnabled=true, else none].")
 @click.option("--url", help="Run against a real deployment: the probe page's URL through the web server.")
 @click.option("--stop-cmd", multiple=True, metavar="SERVER=CMD", help="With --url: a shell command that stops SERVER.")
 @click.option("--start-cmd", multiple=True, metavar="SERVER=CMD", help="With --url: a shell command that starts SERVER.")
@@ -63,8 +67,8 @@ started has been stopped)."""
 def verify(
     app: Path | None, properties: Path | None, report_path: Path | None, as_json: bool,
     keep_logs: Path | None, retry_interval: float, objectgrid_xml: Path | None,
-    deployment_xml: Path | None, url: str | None, stop_cmd: tuple[str, ...], start_cmd: tuple[str, ...],
-    failback_timeout: float, command_timeout: float,
+    deployment_xml: Path | None, secret_file: Path | None, url: str | None, stop_cmd: tuple[str, ...],
+    start_cmd: tuple[str, ...], failback_timeout: float, command_timeout: float,
 ) -> None:
     """Check that APP's sessions survive the loss of a server.
 
@@ -97,11 +101,12 @@ def verify(
             raise UsageError("give the application to verify (APP), or --url for a real deployment")
         if stop_cmd or start_cmd:
             raise UsageError("--stop-cmd and --start-cmd go with --url")
+        from splicer.grid.auth import secret_path
         from splicer.verify.run import VerifyOptions, verify_app
 
         options = VerifyOptions(app=app, properties=properties, retry_interval=retry_interval,
                                 keep_logs=keep_logs, objectgrid_xml=objectgrid_xml,
-                                deployment_xml=deployment_xml)
+                                deployment_xml=deployment_xml, secret_file=secret_path(secret_file))
         run = functools.partial(verify_app, options)
     try:
         report = run()

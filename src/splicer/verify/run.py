@@ -14,7 +14,8 @@ from pathlib import Path
 import aiohttp
 
 from splicer.errors import UsageError, Where
-from splicer.verify.appcheck import check_modules, probe_path
+from splicer.grid.auth import load_secret, write_secret
+from splicer.verify.appcheck import check_modules, probe_path, wants_security
 from splicer.verify.controls import TopologyControls
 from splicer.verify.model import EventLog, ModuleCheck, VerifyReport
 from splicer.verify.probe import ProbeUser
@@ -37,6 +38,9 @@ class VerifyOptions:
     keep_logs: Path | None = None
     objectgrid_xml: Path | None = None
     deployment_xml: Path | None = None
+    # The grid's shared secret; without it, a secret is generated when the app asks for
+    # security (securityEnabled=true), so the run checks an authenticated grid.
+    secret_file: Path | None = None
 
 
 def grid_xml(options: VerifyOptions) -> tuple[Path, Path]:
@@ -91,7 +95,8 @@ async def run_verify(options: VerifyOptions) -> VerifyReport:
         report.modules = check_modules(app)
         config = TopologyConfig(app=app.resolve(), objectgrid_xml=objectgrid.resolve(),
                                 deployment_xml=deployment.resolve(), workdir=workdir / "run",
-                                log_dir=log_dir.resolve(), retry_interval=options.retry_interval)
+                                log_dir=log_dir.resolve(), retry_interval=options.retry_interval,
+                                secret_file=_secret_file(options, app, workdir))
         async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
             async with Topology(config) as topo:
                 report.topology = topo.describe()
@@ -106,6 +111,19 @@ async def run_verify(options: VerifyOptions) -> VerifyReport:
                 report.topology = topo.describe()
     report.duration = time.monotonic() - started
     return report
+
+
+def _secret_file(options: VerifyOptions, app: Path, workdir: Path) -> Path | None:
+    """The given secret file (checked now, not by five processes later), else a fresh one
+    in the run's private folder when the app has securityEnabled=true, else None."""
+    if options.secret_file is not None:
+        load_secret(options.secret_file)
+        return options.secret_file.resolve()
+    if not wants_security(app):
+        return None
+    path = workdir / "grid.secret"
+    write_secret(path)  # mode 0600, removed with the folder
+    return path
 
 
 async def _run_scenario(report: VerifyReport, http: aiohttp.ClientSession, controls: TopologyControls,
