@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from splicer.errors import UsageError, Where
+from splicer.errors import SpliceConflictError, UsageError, Where
 from splicer.locking import DEFAULT_WAIT, Target, hold
 from splicer.plan import Plan, make_plan
 from splicer.properties import load_properties
@@ -43,8 +43,13 @@ def plan_splice(
     allow_unknown: bool = False,
     strip_signatures: bool = False,
     allow_name_clashes: bool = False,
+    strict: bool = False,
 ) -> tuple[SpliceReport, Plan]:
-    """Read the settings and the application, and work out every change without writing."""
+    """Read the settings and the application, and work out every change without writing.
+
+    *strict* refuses (SpliceConflictError) what would otherwise only be warned about: another
+    session manager in a descriptor, a session mapping that did not reach every request.
+    """
     from splicer.archives import open_app
 
     _check_paths(app, None)
@@ -59,7 +64,20 @@ def plan_splice(
         modules=plan.modules,
         warnings=list(settings.warnings) + plan.warnings,
     )
+    if strict:
+        _refuse_session_warnings(report)
     return report, plan
+
+
+def _refuse_session_warnings(report: SpliceReport) -> None:
+    from splicer.webxml.sessioncheck import strict_refusals
+
+    for warning in strict_refusals(report.all_warnings()):
+        raise SpliceConflictError(
+            f"--strict: {warning.text} ({warning.message_id})",
+            warning.where,
+            hint="resolve it in the descriptor, or splice without --strict to accept it with a warning",
+        )
 
 
 def splice(
@@ -71,6 +89,7 @@ def splice(
     allow_unknown: bool = False,
     strip_signatures: bool = False,
     allow_name_clashes: bool = False,
+    strict: bool = False,
     wait: float = DEFAULT_WAIT,
     waiting: Callable[[Target, int | None], None] | None = None,
 ) -> SpliceReport:
@@ -98,7 +117,7 @@ def splice(
     with hold(targets, wait=wait, waiting=waiting):
         report, plan = plan_splice(
             app, Path(properties), allow_unknown=allow_unknown, strip_signatures=strip_signatures,
-            allow_name_clashes=allow_name_clashes,
+            allow_name_clashes=allow_name_clashes, strict=strict,
         )
         report.output = output
         report.dry_run = dry_run

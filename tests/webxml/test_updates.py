@@ -91,7 +91,8 @@ def test_session_mapping_is_moved_first() -> None:
 
 
 def test_moved_mapping_keeps_its_own_text() -> None:
-    ours = '  <filter-mapping id="m1"><filter-name> HttpSessionFilter </filter-name><url-pattern>/x/*</url-pattern></filter-mapping>\n'
+    # (A narrower pattern would be widened to /*: tests/webxml/test_sessioncheck.py.)
+    ours = '  <filter-mapping id="m1"><filter-name> HttpSessionFilter </filter-name><url-pattern>/*</url-pattern></filter-mapping>\n'
     before = HEAD + FILTER + APP_MAPPING + "  <!-- ours -->\n" + ours + LISTENER + "</web-app>\n"
     result = splice_webxml(before.encode(), [], WHERE)
     assert result.output == (HEAD + FILTER + ours + APP_MAPPING + "  <!-- ours -->\n" + LISTENER + "</web-app>\n").encode()

@@ -34,6 +34,9 @@ is left: APP is as it was, or completely spliced."""
 @click.option("--allow-name-clashes", is_flag=True,
               help="Accept entries that are one file once deployed (WEB-INF/web.xml and web-inf/web.xml); "
                    "splice the one extraction leaves instead of refusing.")
+@click.option("--strict", is_flag=True,
+              help="Refuse (exit 3) a descriptor with another session manager, or whose session "
+                   "filter mapping does not reach every request, instead of warning.")
 @click.option("--wait", "wait", type=click.FloatRange(0), default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another splice of APP or OUT to finish before giving up (exit 75).")
 @report_errors(json_flag="as_json", interrupted="no half-written file is left")
@@ -50,6 +53,7 @@ def splice(
     allow_unknown: bool,
     strip_signatures: bool,
     allow_name_clashes: bool,
+    strict: bool,
     wait: float,
 ) -> None:
     """Splice the eXtreme Scale session filter into every web module of APP.
@@ -79,6 +83,7 @@ def splice(
         allow_unknown=allow_unknown,
         strip_signatures=strip_signatures,
         allow_name_clashes=allow_name_clashes,
+        strict=strict,
         wait=wait,
         waiting=waiting,
     )

@@ -13,14 +13,17 @@ from dataclasses import dataclass, field
 
 from splicer.errors import ConfigError, DescriptorError, Diagnostic, Where
 from splicer.webxml import render
+from splicer.webxml.locate import Layout, Span
 from splicer.webxml.place import Anchor
 from splicer.webxml.render import Node, Style
+from splicer.webxml.sessioncheck import coverage, coverage_warning, other_session_managers
 from splicer.webxml.source import Edit
 from splicer.webxml.survey import Doc, Survey, child_element, read_doc, survey
 from splicer.webxml.versions import RANK, line, require_filters
 
 JAKARTA_WARNING = "CWWSM0530W"
 UNKNOWN_VERSION_WARNING = "CWWSM0531W"
+NOT_JAVA_ENCODING_WARNING = "CWWSM0552W"
 
 
 @dataclass
@@ -42,6 +45,7 @@ class _Plan:
     adds: list[tuple[str, str]]
     add_filter: bool
     mapping: str | None  # "add", "move" or None
+    cover: bool  # the session mapping is made to reach every request (sessioncheck)
     add_listener: bool
     actions: list[str]
 
@@ -66,7 +70,7 @@ def _check_params(params: Sequence[tuple[str, str]], where: Where) -> list[tuple
     return list(params)
 
 
-def _plan(params: list[tuple[str, str]], found: Survey) -> _Plan:
+def _plan(params: list[tuple[str, str]], found: Survey, namespace: str) -> _Plan:
     updates: dict[str, str] = {}
     adds: list[tuple[str, str]] = []
     actions: list[str] = []
@@ -85,10 +89,16 @@ def _plan(params: list[tuple[str, str]], found: Survey) -> _Plan:
         actions.append(f"add filter-mapping {render.SESSION_FILTER_NAME} first")
     elif mapping == "move":
         actions.append(f"move filter-mapping {render.SESSION_FILTER_NAME} first")
+    cover = found.mapping is not None and not coverage(found.mapping, namespace).complete
+    if cover:
+        actions.append(
+            f"make filter-mapping {render.SESSION_FILTER_NAME} reach every request: "
+            f"{render.SESSION_URL_PATTERN} for {render.SESSION_DISPATCHER}"
+        )
     if found.listener is None:
         actions.append(f"add listener {render.SESSION_LISTENER_CLASS}")
     return _Plan(
-        params, updates, adds, found.filter is None, mapping, found.listener is None, actions
+        params, updates, adds, found.filter is None, mapping, cover, found.listener is None, actions
     )
 
 
@@ -120,22 +130,60 @@ def _update_values(doc: Doc, plan: _Plan, where: Where) -> list[Edit]:
     return edits
 
 
-def _move_mapping(doc: Doc, where: Where) -> list[Edit]:
-    """Cut the session filter's mapping (with its own lines) and put it before the first one."""
-    found = survey(doc, [], where)
-    assert found.mapping is not None
-    layout, text = doc.layout, doc.source.text
-    span = layout.span(found.mapping)
-    first = doc.of_kind("filter-mapping")[0]
+def _cut(layout: Layout, span: Span) -> Edit:
+    """Remove a node; with its line too when nothing else is on that line."""
+    text = layout.text
     cut_start, cut_end = span.start, span.end
     line_end = layout.line_end(span.end)
     if layout.indent_before(span.start) is not None and not text[span.end : line_end].strip(" \t"):
         cut_start = layout.line_start(span.start)
         cut_end = line_end + (2 if text.startswith("\r\n", line_end) else 1)
         cut_end = min(cut_end, len(text))
+    return Edit(cut_start, cut_end, "")
+
+
+def _move_mapping(doc: Doc, where: Where) -> list[Edit]:
+    """Cut the session filter's mapping (with its own lines) and put it before the first one."""
+    found = survey(doc, [], where)
+    assert found.mapping is not None
+    span = doc.layout.span(found.mapping)
+    first = doc.of_kind("filter-mapping")[0]
     anchor = doc.place.before(first)
-    moved = anchor.lead + text[span.start : span.end] + anchor.trail
-    return [Edit(cut_start, cut_end, ""), Edit(anchor.offset, anchor.offset, moved)]
+    moved = anchor.lead + doc.source.text[span.start : span.end] + anchor.trail
+    return [_cut(doc.layout, span), Edit(anchor.offset, anchor.offset, moved)]
+
+
+def _cover_mapping(doc: Doc, where: Where) -> list[Edit]:
+    """Make the session mapping ``/*`` for REQUEST (see sessioncheck for why so)."""
+    found = survey(doc, [], where)
+    assert found.mapping is not None
+    reach = coverage(found.mapping, doc.info.namespace)
+    layout = doc.layout
+    name = child_element(found.mapping, doc.info.namespace, "filter-name")
+    assert name is not None  # a mapping is found by its filter-name
+    name_span = layout.span(name)
+    prefix = name_span.qname.rpartition(":")[0]
+    prefix += ":" if prefix else ""
+
+    def after(span: Span, markup: str) -> Edit:
+        # On a line of its own, indented as the element before it, when that one has its own.
+        indent = layout.indent_before(span.start)
+        lead = "" if indent is None else doc.source.newline + indent
+        return Edit(span.end, span.end, lead + markup)
+
+    edits: list[Edit] = []
+    if reach.needs_pattern:
+        pattern = f"<{prefix}url-pattern>{render.SESSION_URL_PATTERN}</{prefix}url-pattern>"
+        if reach.targets:
+            first = layout.span(reach.targets[0])
+            edits.append(Edit(first.start, first.end, pattern))
+            edits += [_cut(layout, layout.span(other)) for other in reach.targets[1:]]
+        else:
+            edits.append(after(name_span, pattern))
+    if reach.needs_request:
+        request = f"<{prefix}dispatcher>{render.SESSION_DISPATCHER}</{prefix}dispatcher>"
+        edits.append(after(layout.span(reach.dispatchers[-1]), request))
+    return edits
 
 
 def _insert_missing(doc: Doc, plan: _Plan) -> list[Edit]:
@@ -178,6 +226,8 @@ def _verify(doc: Doc, plan: _Plan, children: int, where: Where) -> None:
         problems.append("the session filter is missing")
     if not found.mapping_first:
         problems.append("the session filter mapping is not the first")
+    elif found.mapping is not None and not coverage(found.mapping, doc.info.namespace).complete:
+        problems.append("the session filter mapping does not reach every request")
     if found.listener is None:
         problems.append("the session listener is missing")
     count = len(doc.element_children())
@@ -190,6 +240,17 @@ def _verify(doc: Doc, plan: _Plan, children: int, where: Where) -> None:
 
 
 def _warnings(doc: Doc, where: Where) -> list[Diagnostic]:
+    found = other_session_managers(doc.root, doc.info.namespace, where)
+    if not doc.encoding.java_reads:
+        text = (
+            f"the descriptor declares the encoding {doc.encoding.declared!r}, which Python reads "
+            "but Java's XML parser does not: the application server will refuse the descriptor"
+        )
+        found.append(Diagnostic(NOT_JAVA_ENCODING_WARNING, text, where.at(1)))
+    return found + _version_warnings(doc, where)
+
+
+def _version_warnings(doc: Doc, where: Where) -> list[Diagnostic]:
     at = where.at(line(doc.tree.getroot()))
     if doc.info.jakarta:
         text = (
@@ -220,8 +281,12 @@ def splice_webxml(
     checked = _check_params(params, where)
     doc = read_doc(data, where)
     require_filters(doc.info, doc.tree, where)
-    plan = _plan(checked, survey(doc, [name for name, _ in checked], where))
+    found = survey(doc, [name for name, _ in checked], where)
+    plan = _plan(checked, found, doc.info.namespace)
     warnings = _warnings(doc, where)
+    if plan.cover:
+        assert found.mapping is not None
+        warnings.append(coverage_warning(coverage(found.mapping, doc.info.namespace), where, found.mapping))
     result = WebXmlResult(data, False, doc.info.version, doc.info.jakarta, plan.actions, warnings)
     if not plan.actions:
         return result
@@ -232,6 +297,7 @@ def splice_webxml(
         lambda d: _expand_root(d),
         lambda d: _update_values(d, plan, where) if plan.updates else [],
         lambda d: _move_mapping(d, where) if plan.mapping == "move" else [],
+        lambda d: _cover_mapping(d, where) if plan.cover else [],
         lambda d: _insert_missing(d, plan),
     )
     for phase in phases:

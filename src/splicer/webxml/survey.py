@@ -14,6 +14,7 @@ from splicer.webxml.place import Placement
 from splicer.webxml.render import SESSION_FILTER_CLASS, SESSION_FILTER_NAME, SESSION_LISTENER_CLASS
 from splicer.webxml.source import Source
 from splicer.webxml.versions import VersionInfo, detect_version, line, text_of
+from splicer.xmlencodings import Encoding, decide
 from splicer.xmlsafe import parse_xml
 
 
@@ -30,6 +31,11 @@ class Doc:
         self.tree = parse_xml(data, where)
         self.info: VersionInfo = detect_version(self.tree, where)
         self.root = self.tree.getroot()
+
+    @functools.cached_property
+    def encoding(self) -> Encoding:
+        """The encoding as Java's XML parser reads the file (splicer.xmlencodings)."""
+        return decide(self.data, self.where)
 
     @functools.cached_property
     def source(self) -> Source:
