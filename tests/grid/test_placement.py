@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from splicer.grid.config import load_grids
-from splicer.grid.placement import ASYNC, PRIMARY, SYNC, MapSetPlacement
+from splicer.grid.placement import ASYNC, PRIMARY, SYNC, Claim, MapSetPlacement
 from tests.grid.conftest import SAMPLE_DP, SAMPLE_OG
 
 MAPSET = load_grids(SAMPLE_OG, SAMPLE_DP)["session"].mapsets[0]
@@ -115,11 +115,48 @@ def test_development_mode_decides_whether_hosts_matter(development_mode: bool,
 
 def test_adopt_takes_over_what_containers_report() -> None:
     placement = MapSetPlacement("session", MAPSET)
-    assert placement.adopt("c1", {3: PRIMARY, 4: ASYNC})
-    assert placement.adopt("c0", {3: ASYNC, 4: PRIMARY})
+    claims = [Claim("c1", 3, PRIMARY, 7, True), Claim("c1", 4, ASYNC, 7, True),
+              Claim("c0", 3, ASYNC, 7, True), Claim("c0", 4, PRIMARY, 7, True)]
+    assert placement.adopt_claims(claims) == {3, 4}
     assert placement.parts[3].primary == "c1" and placement.parts[3].replicas == ["c0"]
     assert placement.parts[4].primary == "c0" and placement.parts[4].replicas == ["c1"]
     assert (4, "c1") in placement.ready
+
+
+@pytest.mark.parametrize(("claims", "primary", "replicas"), [
+    # issue 8: c0 was paused and replaced by c1 (epoch 9); the catalog then restarted
+    ([("c0", PRIMARY, 5, True), ("c1", PRIMARY, 9, True), ("c2", SYNC, 9, True)],
+     "c1", ["c2"]),
+    # the new primary died with the old catalog: its in-sync replica, not the stale primary
+    ([("c0", PRIMARY, 5, True), ("c2", SYNC, 9, True), ("c3", ASYNC, 9, True)],
+     "c2", ["c3"]),
+    # a replica of an older epoch, or one still waiting for its snapshot, is not in sync
+    ([("c1", PRIMARY, 9, True), ("c2", SYNC, 5, True), ("c3", SYNC, 9, False)], "c1", []),
+], ids=["stale-primary", "stale-primary-and-no-new-one", "stale-or-empty-replicas"])
+def test_adopted_claims_of_the_newest_epoch_win(claims: list[tuple[str, str, int, bool]],
+                                                primary: str, replicas: list[str]) -> None:
+    placement = MapSetPlacement("session", replace(MAPSET, max_sync=1, max_async=1))
+    placement.adopt_claims([Claim(c, 2, role, epoch, ready) for c, role, epoch, ready in claims])
+    assert (placement.parts[2].primary, placement.parts[2].replicas) == (primary, replicas)
+    assert placement.parts[2].epoch == max(epoch for _, _, epoch, _ in claims)
+
+
+def test_only_changed_partitions_get_a_new_epoch() -> None:
+    placement = placed(["c0", "c1"])
+    counter = iter(range(1, 1000))
+    placement.stamp(lambda: next(counter))
+    first = [part.epoch for part in placement.parts]
+    assert sorted(first) == list(range(1, 48))
+    placement.drop("c1")
+    placement.stamp(lambda: next(counter))
+    changed = {p for p, part in enumerate(placement.parts) if part.epoch != first[p]}
+    assert changed == set(range(47))  # c1 held a primary or a replica of every partition
+    before = [part.epoch for part in placement.parts]
+    placement.stamp(lambda: next(counter))
+    assert [part.epoch for part in placement.parts] == before
+    placement.force.add(5)
+    placement.stamp(lambda: next(counter))
+    assert [p for p, part in enumerate(placement.parts) if part.epoch != before[p]] == [5]
 
 
 @pytest.mark.parametrize("replicas", [(1, 0), (0, 1), (1, 1)], ids=["sync", "async", "both"])

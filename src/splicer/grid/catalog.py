@@ -1,4 +1,4 @@
-"""The catalog server: container membership, shard placement, handovers and routes."""
+"""The catalog server: container membership, leases, shard placement, handovers and routes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from splicer.grid import membership
 from splicer.grid.auth import Peer, Security
 from splicer.grid.config import GridDefinition
 from splicer.grid.errors import GridError
-from splicer.grid.placement import MapSetPlacement
+from splicer.grid.lease import LEASE_SHARE, SURELY_OVER, check_timeouts, nothing_listens
+from splicer.grid.placement import Claim, MapSetPlacement
 from splicer.grid.protocol import Channel, Message, ProtocolError, RemoteError, error_reply
 
 log = logging.getLogger("splicer.grid")
@@ -31,6 +32,10 @@ class Member:
     last_seen: float = field(default_factory=time.monotonic)
     leaving: bool = False
     gone_reason: str = "its connection closed"
+    last_grant: float = 0.0  # when (monotonic) the catalog last granted it a lease
+    claims: list[tuple[str, str, Claim]] = field(default_factory=list)  # told while settling
+    gone: bool = False  # connection closed: forgotten once its lease is surely over
+    forgetting: asyncio.Task[None] | None = None
 
 
 async def listen(accept: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
@@ -75,6 +80,10 @@ class Catalog:
         self.port = port
         self.heartbeat_interval = heartbeat_interval
         self.failure_timeout = failure_timeout
+        problem = check_timeouts(heartbeat_interval, failure_timeout)
+        if problem is not None:
+            raise GridError(problem)
+        self.lease = failure_timeout * LEASE_SHARE  # what a grant lets a container serve
         self.handover_timeout = handover_timeout
         self.definitions: dict[str, GridDefinition] = {}
         self.members: dict[str, Member] = {}
@@ -87,11 +96,13 @@ class Catalog:
         self._tasks: set[asyncio.Task[None]] = set()
         self._monitor: asyncio.Task[None] | None = None
         self._kicked = False
-        # A catalog started under live containers waits this long for them to report what
-        # they hold before it re-places anything (else it would re-place data it has not
-        # heard of yet); a fresh grid, where nobody reports shards, does not wait.
+        # For SURELY_OVER of the failure timeout after it starts, a catalog grants no lease
+        # and places nothing: a catalog before it may have granted leases it cannot know
+        # of, and containers renew their own while no catalog listens (lease.py).
+        # Meanwhile containers register and report what they hold; then the newest claims
+        # are adopted, and only then is anything placed anew.
         self.settle_until = 0.0
-        self._adopted = False
+        self._settled = False
 
     @property
     def endpoint(self) -> str:
@@ -102,8 +113,9 @@ class Catalog:
                  "DefaultDomain.", self.name)
         self.server = await listen(self._accept, self.host, self.port)
         self.port = self.server.sockets[0].getsockname()[1]
-        self.settle_until = time.monotonic() + self.failure_timeout
+        self.settle_until = time.monotonic() + self.failure_timeout * SURELY_OVER
         self._monitor = asyncio.get_running_loop().create_task(self._watch_heartbeats())
+        self._spawn(self._settle())
         log.info("CWOBJ1001I: %s ObjectGrid server is ready to process requests.", self.name)
         return self.endpoint
 
@@ -150,7 +162,7 @@ class Catalog:
             await asyncio.sleep(min(self.heartbeat_interval, self.failure_timeout / 2))
             now = time.monotonic()
             for member in list(self.members.values()):
-                if now - member.last_seen > self.failure_timeout:
+                if not member.gone and now - member.last_seen > self.failure_timeout:
                     member.gone_reason = f"no heartbeat for {self.failure_timeout:g} s"
                     member.channel.abort()  # _accept sees the close and calls _lost
 
@@ -161,11 +173,12 @@ class Catalog:
         if refusal is not None:
             return refusal
         try:
-            if op == "heartbeat":
+            if op == "heartbeat":  # a lease renewal
                 member = self.members.get(str(message.get("name")))
                 if member is not None and member.channel is channel:
                     member.last_seen = time.monotonic()
-                return None
+                    return self._grant(member)
+                return {"grant": False}
             if op == "register":
                 return self._register(channel, message)
             if op == "leave":
@@ -193,7 +206,8 @@ class Catalog:
                                    f"{grid_name!r} unlike the containers before it")
         old = self.members.get(name)
         if old is not None:
-            if old.channel.is_open and time.monotonic() - old.last_seen < self.failure_timeout:
+            if (old.channel.is_open and not old.gone
+                    and time.monotonic() - old.last_seen < self.failure_timeout):
                 return error_reply("duplicate", f"a container named {name} is already running")
             await self._lost(old, "it registered again")
         self.definitions.update(grids)
@@ -201,24 +215,64 @@ class Catalog:
         self.members[name] = member
         channel.info["member"] = name
         log.info("CWOBJ7203I: container %s joined at %s:%d.", name, member.host, member.port)
+        claims = [Claim.from_json(name, row) for row in message.get("shards", [])]
+        # epochs issued from now on are newer than any the container knows
+        self.epoch = max([self.epoch, *(claim.epoch for _, _, claim in claims)])
         async with self.lock:
-            for grid_name, mapset_name, p, role in message.get("shards", []):
-                known = self.definitions.get(grid_name)
-                mapset = known.mapset(mapset_name) if known else None
-                if mapset is None:
-                    continue
-                key = (grid_name, mapset_name)
-                if key not in self.placements:
-                    self.placements[key] = MapSetPlacement(grid_name, mapset)
-                if self.placements[key].adopt(name, {int(p): str(role)}):
-                    self._dirty.add(key)
-                    if not self._adopted and self._settling(True):
-                        self._adopted = True
-                        self._spawn(self._settled_later())
+            if self._settling():
+                member.claims = claims
+            else:
+                self._adopt(claims, unheld_only=True)
+            # publishes (before the answer, on this connection) whatever it must change
             await self._replace_locked(joined=True)
-        return {"heartbeat_interval": self.heartbeat_interval}
+        return {"heartbeat_interval": self.heartbeat_interval, "lease": self.lease,
+                **self._grant(member)}
+
+    def _grant(self, member: Member) -> Message:
+        """A lease renewal's answer: granted from now, unless settling or forgetting it."""
+        if self._settling() or member.gone or self.members.get(member.name) is not member:
+            return {"grant": False}
+        member.last_grant = time.monotonic()
+        return {"grant": True}
+
+    def _adopt(self, claims: list[tuple[str, str, Claim]], unheld_only: bool) -> None:
+        """Take what containers report they hold (lease.py, placement.adopt_claims)."""
+        by_key: dict[PlacementKey, list[Claim]] = {}
+        for grid, mapset_name, claim in claims:
+            by_key.setdefault((grid, mapset_name), []).append(claim)
+        for key, group in by_key.items():
+            known = self.definitions.get(key[0])
+            mapset = known.mapset(key[1]) if known else None
+            if mapset is None:
+                continue
+            placement = self.placements.get(key)
+            if placement is None:
+                placement = self.placements[key] = MapSetPlacement(key[0], mapset)
+            placement.adopt_claims(group, unheld_only)
+            # a claimant whose claim was not taken hears of its shard at a newer epoch
+            placement.force.update(c.partition for c in group
+                                   if 0 <= c.partition < len(placement.parts))
+            self._dirty.add(key)
 
     async def _lost(self, member: Member, why: str) -> None:
+        """Forget a container whose connection closed, once its lease is surely over."""
+        if member.forgetting is None:
+            member.gone = True
+            member.forgetting = asyncio.get_running_loop().create_task(
+                self._forget(member, why))
+            self._tasks.add(member.forgetting)
+            member.forgetting.add_done_callback(self._tasks.discard)
+        await asyncio.wait([member.forgetting])  # not raising if a stop cancelled it
+
+    async def _forget(self, member: Member, why: str) -> None:
+        surely_over = member.last_grant + self.failure_timeout * SURELY_OVER
+        if surely_over > time.monotonic() and not await nothing_listens(
+                [(member.host, member.port)]):
+            # it may be alive, cut off, and still serving on its lease until then
+            log.info("CWOBJ7207I: container %s is unreachable (%s); its shards move when its "
+                     "lease is surely over, in %.2f s.", member.name, why,
+                     surely_over - time.monotonic())
+            await asyncio.sleep(max(0.0, surely_over - time.monotonic()))
         if self.members.get(member.name) is not member:
             return
         del self.members[member.name]
@@ -260,14 +314,23 @@ class Catalog:
             self._kicked = True
             self._spawn(self._rebalance_soon())
 
-    def _settling(self, adopted: bool | None = None) -> bool:
-        return (self._adopted if adopted is None else adopted) and (
-            time.monotonic() < self.settle_until)
+    def _settling(self) -> bool:
+        return not self._settled
 
-    async def _settled_later(self) -> None:
+    async def _settle(self) -> None:
+        """Once every lease a catalog before us may have granted is over: adopt what the
+        containers reported, newest epoch first, then place the rest."""
         await asyncio.sleep(max(0.0, self.settle_until - time.monotonic()))
         async with self.lock:
+            claims = [claim for m in self.members.values() if not m.gone for claim in m.claims]
+            for member in self.members.values():
+                member.claims = []
+            self._adopt(claims, unheld_only=False)
+            self._settled = True
             await self._replace_locked(joined=True)
+        if claims:
+            log.info("CWOBJ7208I: catalog %s adopted %d shards that %d containers reported.",
+                     self.name, len(claims), len({c.container for _, _, c in claims}))
 
     async def _rebalance_soon(self) -> None:
         await asyncio.sleep(0.05)
@@ -278,9 +341,11 @@ class Catalog:
     # -- placement -----------------------------------------------------------------------
     def _live(self, grid: str) -> dict[str, str]:
         return {m.name: m.host for m in self.members.values()
-                if grid in m.grids and not m.leaving}
+                if grid in m.grids and not m.leaving and not m.gone}
 
     async def _replace_locked(self, joined: bool) -> None:
+        if self._settling():
+            return  # _settle places everything at once
         for grid, definition in self.definitions.items():
             live = self._live(grid)
             for mapset in definition.mapsets:
@@ -290,14 +355,12 @@ class Catalog:
                     if len(live) < mapset.num_initial_containers:
                         continue
                     placement = self.placements[key] = MapSetPlacement(grid, mapset)
-                changed = False
-                if not self._settling():
-                    replace = joined or mapset.auto_replace_lost_shards
-                    changed = placement.fill(live, replace_lost=replace)
-                    if replace:
-                        changed = placement.spread_replicas(live) or changed
-                    moves = placement.primary_moves(live)
-                    changed = await self._handover(placement, moves) or changed
+                replace = joined or mapset.auto_replace_lost_shards
+                changed = placement.fill(live, replace_lost=replace)
+                if replace:
+                    changed = placement.spread_replicas(live) or changed
+                moves = placement.primary_moves(live)
+                changed = await self._handover(placement, moves) or changed
                 if changed or key in self._dirty:
                     self._publish(placement)
 
@@ -328,8 +391,7 @@ class Catalog:
         return moved
 
     def _publish(self, placement: MapSetPlacement) -> None:
-        self.epoch += 1
-        placement.epoch = self.epoch
+        placement.stamp(self._next_epoch)
         key = (placement.grid, placement.mapset.name)
         self._dirty.discard(key)
         endpoints = {m.name: [m.host, m.port] for m in self.members.values()
@@ -339,6 +401,10 @@ class Catalog:
             if placement.grid in member.grids and member.channel.is_open:
                 with contextlib.suppress(ProtocolError):
                     member.channel.send(message)
+
+    def _next_epoch(self) -> int:
+        self.epoch += 1
+        return self.epoch
 
     # -- clients and admin ---------------------------------------------------------------
     def _definition(self, grid: str) -> GridDefinition:
@@ -359,9 +425,13 @@ class Catalog:
             placement = self.placements.get((grid, mapset.name))
             primaries = [endpoints.get(part.primary) if part.primary else None
                          for part in placement.parts] if placement else [None] * mapset.partitions
-            mapsets[mapset.name] = {"epoch": placement.epoch if placement else 0,
-                                    "primaries": primaries}
-        return {"epoch": self.epoch, "definition": definition.to_json(), "mapsets": mapsets}
+            mapsets[mapset.name] = {
+                "epoch": placement.epoch if placement else 0, "primaries": primaries,
+                "epochs": [p.epoch for p in placement.parts] if placement else [0] * len(primaries)}
+        # settling: a restarted catalog that has not adopted the shards yet; a client
+        # keeps the routes it has (the containers still serve on them)
+        return {"epoch": self.epoch, "settling": self._settling(),
+                "definition": definition.to_json(), "mapsets": mapsets}
 
     def _placement(self, grid: str, mapset_name: str) -> Message:
         definition = self._definition(grid)

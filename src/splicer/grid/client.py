@@ -11,7 +11,9 @@ Contract (docs/architecture.md, "the grid client")::
 
 A request that meets a dead container, a moved primary or a handover fetches a fresh route
 table and tries again, for at most ``retry_for`` seconds.  When the catalog is down the last
-routes are used: containers serve without it.
+routes are used: containers serve without it.  Every request carries the epoch its route
+has for the partition; a container with another one refuses it (``stale_epoch``) and the
+client fetches routes again, so it never acts on a placement that was replaced.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError,
                                    parse_endpoints, retrieved, unb64)
 
 # Answers after which a fresh route table may help; anything else is the caller's mistake.
-_RETRYABLE = {"not_primary", "retry", "internal"}
+_RETRYABLE = {"not_primary", "retry", "internal", "stale_epoch"}
 _REFUSED = {"auth_required", "auth_failed", "not_member"}  # the connection, not the request
 
 
@@ -52,6 +54,7 @@ class RouteTable:
     epoch: int
     definition: GridDefinition
     primaries: dict[str, list[tuple[str, int] | None]]
+    epochs: dict[str, list[int]]  # per mapSet, per partition: the placement's epoch
 
 
 class GridClient:
@@ -116,9 +119,13 @@ class GridClient:
                 continue
             finally:
                 await channel.close()
+            if reply.get("settling") and self.routes is not None:
+                return True  # a restarted catalog, not placing yet: the old routes still work
             self.routes = RouteTable(
                 int(reply["epoch"]), GridDefinition.from_json(reply["definition"]),
                 {name: [(str(e[0]), int(e[1])) if e else None for e in info["primaries"]]
+                 for name, info in reply["mapsets"].items()},
+                {name: [int(e) for e in info.get("epochs", [])]
                  for name, info in reply["mapsets"].items()})
             return True
         self.last_failure = "; ".join(failures) or "no catalog endpoint"
@@ -182,6 +189,9 @@ class GridClient:
         while True:
             assert self.routes is not None
             endpoint = self.routes.primaries.get(mapset.name, [None] * (partition + 1))[partition]
+            epochs = self.routes.epochs.get(mapset.name, [])
+            if partition < len(epochs):
+                request["epoch"] = epochs[partition]
             if endpoint is not None:
                 try:
                     channel = await self._channel(endpoint)

@@ -3,25 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable
 from typing import Any
 
-from splicer.grid import container_ops, membership
+from splicer.grid import container_ops, fencing, heartbeat, membership
 from splicer.grid.auth import AuthenticationFailed, GridAuthError, Peer, Security
 from splicer.grid.catalog import listen
 from splicer.grid.config import GridDefinition, MapSet
-from splicer.grid.container_ops import Refusal
 from splicer.grid.errors import GridError
 from splicer.grid.eviction import expired, sweep, sweep_interval
+from splicer.grid.fencing import Refusal
 from splicer.grid.hashing import partition_of
+from splicer.grid.lease import Lease, lease_clock
 from splicer.grid.placement import SYNC
 from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError, b64,
                                    error_reply, parse_endpoints, unb64)
-from splicer.grid.replication import (DEFAULT_FLUSH_DELAY, PeerLink, ReplicaState, barrier,
-                                      replicate)
+from splicer.grid.replication import DEFAULT_FLUSH_DELAY, Ack, PeerLink, ReplicaState, replicate
 from splicer.grid.store import Op, Shard, ShardKey, shard_name
 
 log = logging.getLogger("splicer.grid")
@@ -53,6 +53,9 @@ class Container:
         self.channels: set[Channel] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._acks: set[asyncio.Future[Message]] = set()
+        self.lease = Lease()  # granted by the catalog; no primary serves without it
+        self.leaving = False  # a clean stop began: the primaries serve no more requests
+        self.renew_now = asyncio.Event()
 
     @property
     def endpoint(self) -> str:
@@ -74,12 +77,13 @@ class Container:
             await self._close_all()
             raise
         loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._heartbeats()), loop.create_task(self._sweeper())]
+        self._tasks = [loop.create_task(heartbeat.keep(self)), loop.create_task(self._sweeper())]
         log.info("CWOBJ1001I: %s ObjectGrid server is ready to process requests.", self.name)
         return self.endpoint
 
     async def stop(self, timeout: float = 30.0) -> None:
         """Clean stop: the catalog moves our primaries to their replicas, then we leave."""
+        self.leaving = True  # from now on clients go to the new primaries
         if self.catalog is not None and self.catalog.is_open:
             try:
                 await self.catalog.request({"op": "leave", "name": self.name}, timeout)
@@ -93,6 +97,7 @@ class Container:
 
     def crash(self) -> None:
         """Drop every connection at once, as a killed process would (in-process tests)."""
+        self.lease.end()
         for task in self._tasks:
             task.cancel()
         if self.server is not None:
@@ -105,6 +110,9 @@ class Container:
             link.closed = True
 
     async def _close_all(self) -> None:
+        # nothing is served from here on: the catalog may take the listener's end for death
+        self.leaving = True
+        self.lease.end()
         for task in self._tasks:
             task.cancel()
         for link in self.links.values():
@@ -129,7 +137,9 @@ class Container:
         self.channels.discard(channel)
 
     async def _register(self) -> bool:
-        shards = [[k[0], k[1], k[2], s.role] for k, s in self.shards.items()]
+        # what we hold, with the epoch of its placement: a restarted catalog adopts the newest
+        shards = [[k[0], k[1], k[2], s.role, s.epoch, s.is_primary or s.source is not None]
+                  for k, s in self.shards.items()]
         message = {"op": "register", "name": self.name, "host": self.host, "port": self.port,
                    "grids": {n: g.to_json() for n, g in self.grids.items()}, "shards": shards}
         for host, port in self.catalog_endpoints:
@@ -148,6 +158,7 @@ class Container:
             # set before the answer: the catalog places shards (and our replicas report
             # shard_ready on this channel) before it answers the registration
             self.catalog = channel
+            sent = lease_clock()
             try:
                 reply = await channel.request(message, timeout=30.0)
             except RemoteError as exc:
@@ -159,27 +170,20 @@ class Container:
                 await channel.close()
                 continue
             self.heartbeat_interval = float(reply.get("heartbeat_interval", 1.0))
+            self.lease.length = float(reply.get("lease", self.lease.length))
+            if reply.get("grant"):
+                heartbeat.renewed(self, sent)
             return True
         return False
 
-    async def _heartbeats(self) -> None:
-        lost = False
-        while True:
-            await asyncio.sleep(self.heartbeat_interval)
-            container_ops.repair(self)
-            if self.catalog is not None and self.catalog.is_open:
-                with contextlib.suppress(ProtocolError):
-                    self.catalog.send({"op": "heartbeat", "name": self.name})
-                continue
-            if not lost:
-                log.warning("CWOBJ7211W: %s lost the catalog service; placement is frozen, "
-                            "shards keep serving.", self.name)
-                lost = True
-            with contextlib.suppress(GridError):
-                if await self._register():
-                    log.info("CWOBJ7212I: %s registered again with the catalog service.",
-                             self.name)
-                    lost = False
+    def renew_soon(self) -> None:
+        """Ask for a lease grant now rather than at the next heartbeat."""
+        self.renew_now.set()
+
+    def sync_timeout(self) -> float:
+        """How long a write waits for its synchronous replicas: a replica silent that long
+        is probably paused, and dropped by the catalog soon after."""
+        return max(self.lease.length, 1.0)
 
     async def _sweeper(self) -> None:
         interval = sweep_interval(ms for g in self.grids.values() for ms in g.mapsets)
@@ -187,20 +191,23 @@ class Container:
             await asyncio.sleep(interval)
             now = time.time()
             for shard in list(self.shards.values()):
+                if not fencing.may_act(self, shard):
+                    continue  # a replica's copy follows its primary; a fenced one waits
                 removed = sweep(shard, now)
                 if removed:
-                    self._track(replicate(self.name, shard, self.replicas.get(shard.key, {}),
-                                          self.links, removed))
+                    self.track(shard, replicate(self.name, shard,
+                                                self.replicas.get(shard.key, {}),
+                                                self.links, removed))
 
-    def _track(self, acks: list[asyncio.Future[Message]]) -> None:
-        for ack in acks:  # answers nobody waits for must still be retrieved
-            self._acks.add(ack)
-            ack.add_done_callback(self._untrack)
+    def track(self, shard: Shard, acks: list[Ack]) -> None:
+        """Answers nobody waits for: retrieved, and a refusal for a stale epoch heeded."""
+        for ack in acks:
+            self._acks.add(ack.future)
+            ack.future.add_done_callback(functools.partial(self._untrack, shard, ack))
 
-    def _untrack(self, ack: asyncio.Future[Message]) -> None:
-        self._acks.discard(ack)
-        if not ack.cancelled():
-            ack.exception()
+    def _untrack(self, shard: Shard, ack: Ack, _future: asyncio.Future[Message]) -> None:
+        self._acks.discard(ack.future)
+        fencing.answered(self, shard, ack)
 
     # -- requests ------------------------------------------------------------------------
     def _handle(self, channel: Channel, message: Message) -> Answer:
@@ -236,8 +243,7 @@ class Container:
         shard = self.shards.get(key)
         if shard is None or not shard.is_primary:
             raise Refusal("not_primary", f"{self.name} holds no primary of {shard_name(key)}")
-        if write and shard.frozen:
-            raise Refusal("retry", f"{shard_name(key)} is moving to another container")
+        fencing.check_request(self, shard, message)  # epoch, lease, handover
         if write and sum(s.kind == SYNC for s in self.replicas.get(key, {}).values()) < mapset.min_sync:
             raise Refusal("retry", f"{shard_name(key)} has fewer than minSyncReplicas="
                           f"{mapset.min_sync} synchronous replicas")
@@ -262,8 +268,8 @@ class Container:
         if entry is None or bmap is None:
             return {"value": None}
         if expired(bmap, entry, now):
-            self._track(replicate(self.name, shard, self.replicas.get(shard.key, {}),
-                                  self.links, [shard.remove(map_name, key)]))
+            self.track(shard, replicate(self.name, shard, self.replicas.get(shard.key, {}),
+                                        self.links, [shard.remove(map_name, key)]))
             return {"value": None}
         entry.accessed = now
         return {"value": b64(entry.value)}
@@ -292,23 +298,11 @@ class Container:
             else:
                 done.append(shard.remove(str(map_name), str(key)))
         acks = replicate(self.name, shard, self.replicas.get(shard.key, {}), self.links, done)
-        if not acks:
+        if not any(ack.sync for ack in acks):
+            self.track(shard, acks)
             return {}
-        return self._await_sync(shard, acks)
-
-    async def _await_sync(self, shard: Shard, acks: list[asyncio.Future[Message]]) -> Message:
-        results = await asyncio.gather(*acks, return_exceptions=True)
-        for result in results:
-            if isinstance(result, dict) and result.get("error") == "need_snapshot":
-                # a replica lost track: give the sync ones the whole shard, which holds
-                # this write, before answering
-                states = self.replicas.get(shard.key, {})
-                for state in states.values():
-                    state.needs_snapshot = state.needs_snapshot or state.kind == SYNC
-                await barrier(self.name, shard, states, self.links, 10.0)
-                break
-        # a replica that died took the ack with it; the catalog re-places it
-        return {}
+        # acknowledged only once every synchronous replica applied it (fencing.py)
+        return fencing.await_sync(self, shard, acks)
 
 
 def _fmt(endpoints: list[tuple[str, int]]) -> str:

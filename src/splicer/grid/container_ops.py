@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import TYPE_CHECKING
 
-from splicer.grid.placement import PRIMARY
+from splicer.grid import fencing
+from splicer.grid.fencing import Refusal
+from splicer.grid.placement import PRIMARY, SYNC
 from splicer.grid.protocol import Message, b64
-from splicer.grid.replication import PeerLink, ReplicaState, barrier, replicate
+from splicer.grid.replication import Ack, PeerLink, ReplicaState, barrier, replicate
 from splicer.grid.store import Shard, ShardKey, shard_name
 
 if TYPE_CHECKING:
     from splicer.grid.container import Container
 
 log = logging.getLogger("splicer.grid")
-
-
-class Refusal(Exception):
-    """A request this container answers with an error code instead of doing it."""
-
-    def __init__(self, code: str, text: str) -> None:
-        super().__init__(text)
-        self.code = code
 
 
 def _refuse(code: str, text: str) -> Refusal:
@@ -45,6 +38,7 @@ def op_placement(c: Container, message: Message) -> Message:
     for p, entry in enumerate(message["partitions"]):
         key: ShardKey = (grid.name, mapset.name, p)
         primary = entry["primary"]
+        epoch = int(entry.get("epoch", message.get("epoch", 0)))
         replicas: dict[str, str] = {r: kind for r, kind in entry["replicas"]}
         shard = c.shards.get(key)
         if primary == c.name:
@@ -57,16 +51,22 @@ def op_placement(c: Container, message: Message) -> Message:
                 log.info("CWOBJ1511I: %s:%s:%d (primary) is open for business.",
                          first_map, mapset.name, p)
             shard.frozen = False
+            fencing.placed(shard, epoch)
             _follow_replicas(c, shard, replicas)
+            if not c.lease.valid():
+                c.renew_soon()  # a new primary asks for its lease now, not at the next beat
         elif c.name in replicas:
             kind = replicas[c.name]
             c.replicas.pop(key, None)
             if shard is None:
-                c.shards[key] = Shard(key, mapset, kind)
+                shard = c.shards[key] = Shard(key, mapset, kind)
             else:
                 if shard.is_primary:
-                    shard.source = None  # the new primary's snapshot comes next
-                shard.role, shard.frozen = kind, False
+                    # an old primary: what it holds may miss writes the new one took, so
+                    # it throws it away for the new primary's snapshot
+                    shard.source = None
+                shard.role, shard.frozen, shard.stepped_down = kind, False, None
+            fencing.placed(shard, epoch)
         elif shard is not None:
             del c.shards[key]
             c.replicas.pop(key, None)
@@ -83,18 +83,21 @@ def _follow_replicas(c: Container, shard: Shard, wanted: dict[str, str]) -> None
         if peer not in c.links:
             host, port = c.peers[peer]
             c.links[peer] = PeerLink(c.name, peer, host, port, c.flush_delay,
-                                     lambda name: _link_broken(c, name), c.security)
+                                     lambda name: _link_broken(c, name), c.security,
+                                     guard=lambda key: fencing.batch_epoch(c, key))
         state = states.get(peer)
         if state is None:
             states[peer] = ReplicaState(peer, kind)
         else:
+            if kind == SYNC and state.kind != SYNC:
+                c.links[peer].flush(shard.key)  # a synchronous replica holds every write
             state.kind = kind
     # new replicas get their snapshot now, not at the next write
-    if any(s.needs_snapshot for s in states.values()):
-        c._track(_send_snapshots(c, shard))
+    if any(s.needs_snapshot for s in states.values()) and fencing.may_act(c, shard):
+        c.track(shard, _send_snapshots(c, shard))
 
 
-def _send_snapshots(c: Container, shard: Shard) -> list[asyncio.Future[Message]]:
+def _send_snapshots(c: Container, shard: Shard) -> list[Ack]:
     return replicate(c.name, shard, {k: s for k, s in c.replicas.get(shard.key, {}).items()
                                      if s.needs_snapshot}, c.links, [])
 
@@ -117,22 +120,28 @@ def repair(c: Container) -> None:
         shard = c.shards.get(key)
         owing = [s for s in states.values() if s.needs_snapshot
                  and s.peer in c.links and not c.links[s.peer].backing_off()]
-        if shard is not None and shard.is_primary and owing:
-            c._track(_send_snapshots(c, shard))
+        if shard is not None and owing and fencing.may_act(c, shard):
+            c.track(shard, _send_snapshots(c, shard))
 
 
 def op_repl_snapshot(c: Container, message: Message) -> Message:
     grid, mapset = c._mapset(message)
     key: ShardKey = (grid.name, mapset.name, int(message["partition"]))
     shard = c.shards.get(key)
-    if shard is not None and shard.is_primary and not shard.frozen:
+    stale = fencing.refused_frame(c, shard, message)
+    if stale is not None:
+        return stale
+    epoch = int(message.get("epoch", 0))
+    if shard is not None and shard.is_primary and not shard.frozen and epoch <= shard.epoch:
         raise _refuse("not_replica", f"{c.name} is the primary of {shard_name(key)}")
     if shard is None:
         shard = c.shards[key] = Shard(key, mapset, str(message["kind"]))
     elif shard.is_primary:
-        shard.role, shard.frozen = str(message["kind"]), False
+        # handed over, or replaced at a newer epoch: a replica of the new primary now
+        shard.role, shard.frozen, shard.stepped_down = str(message["kind"]), False, None
         c.replicas.pop(key, None)
     shard.load_snapshot(message["maps"], str(message["source"]))
+    shard.epoch = max(shard.epoch, epoch)
     if c.catalog is not None and c.catalog.is_open:
         c.catalog.send({"op": "shard_ready", "name": c.name, "grid": key[0],
                         "mapset": key[1], "partition": key[2]})
@@ -143,10 +152,16 @@ def op_repl_apply(c: Container, message: Message) -> Message:
     grid, mapset = c._mapset(message)
     key: ShardKey = (grid.name, mapset.name, int(message["partition"]))
     shard = c.shards.get(key)
+    stale = fencing.refused_frame(c, shard, message)
+    if stale is not None:
+        return stale
+    if shard is not None and shard.is_primary:
+        fencing.step_down(c, shard, int(message.get("epoch", 0)), str(message["source"]))
     if shard is None or shard.is_primary or shard.source != message["source"]:
         raise _refuse("need_snapshot", f"{c.name} has no copy of {shard_name(key)} "
                       f"from {message['source']}")
     shard.apply(message["ops"])
+    shard.epoch = max(shard.epoch, int(message.get("epoch", 0)))
     return {}
 
 
@@ -187,7 +202,7 @@ def op_find(c: Container, message: Message) -> Message:
     with_values = bool(message.get("values"))
     hits = []
     for key, shard in sorted(c.shards.items()):
-        if key[0] != grid.name or not shard.is_primary:
+        if key[0] != grid.name or not fencing.may_act(c, shard):
             continue
         for k, entry in shard.maps.get(map_name, {}).items():
             if pattern.fullmatch(k):

@@ -81,7 +81,9 @@ class InProcessGrid:
                 primaries, _ = placement.load({c: self.host for c in self.containers})
                 if max(primaries.values()) - min(primaries.values()) > 1:
                     return False
-        return True
+        # and every container may serve: it has its placement and a lease granted
+        return all(c.lease.valid() and all(s.stepped_down is None for s in c.shards.values())
+                   for c in self.containers.values())
 
     async def close(self) -> None:
         for container in list(self.containers.values()):

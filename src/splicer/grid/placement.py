@@ -6,11 +6,18 @@ a lost primary is replaced by its first live replica (promotion); a partition wi
 left gets an empty primary; replicas are added up to maxSync+maxAsync on distinct containers;
 shard counts are evened out by moving replicas; primaries are evened out by swapping a
 primary with an in-sync replica (a handover the catalog runs with the old primary first).
+
+Every partition carries an epoch (a term, as in Raft or Kafka's leader epochs): the catalog
+stamps a partition with a new one each time it publishes a change of its primary or replicas
+(``stamp``), so a shard, a client's route or a replication frame from an older placement is
+told from a newer one.  A restarted catalog rebuilds the table from what the containers
+report (``adopt_claims``): per partition, the claim of the newest epoch wins.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,13 +32,41 @@ ASYNC = "AsynchronousReplica"
 class Partition:
     primary: str | None = None
     replicas: list[str] = field(default_factory=list)
+    epoch: int = 0  # of the last published change of primary or replicas
 
     def holders(self) -> list[str]:
         return ([self.primary] if self.primary else []) + self.replicas
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A shard a registering container says it holds: role, the epoch of the placement it
+    last had for it, and whether it holds data (a primary, or a replica with a snapshot)."""
+
+    container: str
+    partition: int
+    role: str
+    epoch: int
+    ready: bool
+
+    @classmethod
+    def from_json(cls, container: str, row: list[Any]) -> tuple[str, str, Claim]:
+        """``[grid, mapset, partition, role, epoch, ready]`` -> (grid, mapset, claim)."""
+        grid, mapset, p, role, *rest = row
+        epoch = int(rest[0]) if rest else 0
+        ready = bool(rest[1]) if len(rest) > 1 else role == PRIMARY
+        return str(grid), str(mapset), cls(container, int(p), str(role), epoch, ready)
+
+    def rank(self) -> tuple[int, int, bool]:
+        """Newest epoch first; within it the primary, then a synchronous replica."""
+        return self.epoch, _ROLE_RANK.get(self.role, 0), self.ready
+
+
+_ROLE_RANK = {PRIMARY: 2, SYNC: 1, ASYNC: 0}
+
+
 class MapSetPlacement:
-    """The placement of one mapSet of one grid, with an epoch bumped on every change."""
+    """The placement of one mapSet of one grid, with an epoch per partition."""
 
     def __init__(self, grid: str, mapset: MapSet) -> None:
         self.grid = grid
@@ -39,7 +74,9 @@ class MapSetPlacement:
         self.parts = [Partition() for _ in range(mapset.partitions)]
         # (partition, container) pairs whose replica has received its primary's snapshot
         self.ready: set[tuple[int, str]] = set()
-        self.epoch = 0
+        self.epoch = 0  # the newest partition epoch
+        self.force: set[int] = set()  # partitions whose next publication needs a new epoch
+        self._published: dict[int, tuple[str | None, tuple[str, ...]]] = {}
 
     # -- reading -------------------------------------------------------------------------
     def kind(self, partition: int, container: str) -> str | None:
@@ -71,29 +108,51 @@ class MapSetPlacement:
 
     def to_json(self) -> dict[str, Any]:
         return {"grid": self.grid, "mapset": self.mapset.name, "epoch": self.epoch,
-                "partitions": [{"primary": part.primary,
+                "partitions": [{"primary": part.primary, "epoch": part.epoch,
                                 "replicas": [[r, self.kind(p, r)] for r in part.replicas]}
                                for p, part in enumerate(self.parts)]}
 
+    def stamp(self, next_epoch: Callable[[], int]) -> None:
+        """Give a new epoch to every partition changed since it was last published."""
+        for p, part in enumerate(self.parts):
+            shape = (part.primary, tuple(part.replicas))
+            if shape != self._published.get(p) or p in self.force:
+                part.epoch = next_epoch()
+                self._published[p] = shape
+        self.force.clear()
+        self.epoch = max((part.epoch for part in self.parts), default=0)
+
     # -- changing ------------------------------------------------------------------------
-    def adopt(self, container: str, shards: dict[int, str]) -> bool:
-        """Take over what a container already holds (a catalog restarted under live data)."""
-        changed = False
-        for p, kind in sorted(shards.items()):
-            if p >= len(self.parts):
-                continue
+    def adopt_claims(self, claims: Iterable[Claim], unheld_only: bool = False) -> set[int]:
+        """Rebuild partitions from what containers report; the partitions taken.
+
+        Per partition the claim of the newest epoch wins the primary (a replica of that
+        epoch when its primary did not report: a synchronous one first); replicas with data
+        of that same epoch stay its replicas, in sync.  Older claims are not taken: such a
+        shard missed a change (a primary that was replaced while it was paused), and the
+        catalog places it again as a replica that gets a snapshot.  ``unheld_only``: only
+        partitions that have no holder at all (a catalog running for a while).
+        """
+        by_part: dict[int, list[Claim]] = {}
+        for claim in claims:
+            if 0 <= claim.partition < len(self.parts):
+                by_part.setdefault(claim.partition, []).append(claim)
+        taken = set()
+        for p, group in sorted(by_part.items()):
             part = self.parts[p]
-            if container in part.holders():
+            if unheld_only and part.holders():
                 continue
-            if kind == PRIMARY and part.primary is None:
-                part.primary = container
-            elif len(part.replicas) < self.mapset.replicas:
-                part.replicas.append(container)
-                self.ready.add((p, container))
-            else:
-                continue
-            changed = True
-        return changed
+            best = max(group, key=Claim.rank)
+            peers = sorted((c for c in group if c is not best and c.role != PRIMARY
+                            and c.epoch == best.epoch and c.ready),
+                           key=Claim.rank, reverse=True)
+            part.primary = best.container
+            part.replicas = [c.container for c in peers][:self.mapset.replicas]
+            part.epoch = max(part.epoch, best.epoch)
+            self.ready -= {(p, c.container) for c in group}
+            self.ready |= {(p, r) for r in part.replicas}
+            taken.add(p)
+        return taken
 
     def drop(self, container: str) -> bool:
         """Forget a container: promote a live replica wherever it held the primary."""

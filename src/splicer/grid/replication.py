@@ -9,16 +9,20 @@ they acknowledged it.  Asynchronous replicas get writes in batches: a batch is s
 ``flush_delay`` seconds after the first write that is not yet sent (default 0.2 s, the
 ``--async-flush-ms`` of ``splicer grid container``).  So a primary killed less than
 ``flush_delay`` after a write loses it; writes older than that reached the replica.
+
+Every frame carries the epoch of the primary's placement of the shard (fencing.py): a replica
+that knows a newer one refuses it.  A batch leaves only while the primary may still act for
+the shard (``guard``); otherwise it is dropped and the replicas are owed a snapshot instead.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple, Optional
 
 from splicer.grid import membership
 from splicer.grid.auth import Peer, Security
@@ -27,10 +31,20 @@ from splicer.grid.protocol import Channel, Message, ProtocolError
 from splicer.grid.store import Op, Shard, ShardKey
 
 DEFAULT_FLUSH_DELAY = 0.2
+# The epoch a batch of a shard leaves with, or None when it must not leave any more.
+Guard = Callable[[ShardKey], Optional[int]]
 # After a failed connection to a peer, replication to it pauses this long: a dead peer is
 # soon dropped by the catalog, and until then no snapshot is built for nothing.
 RECONNECT_PAUSE = 2.0
 log = logging.getLogger("splicer.grid")
+
+
+class Ack(NamedTuple):
+    """The answer to come to a frame sent to ``peer``; ``sync``: a write waits for it."""
+
+    peer: str
+    future: asyncio.Future[Message]
+    sync: bool
 
 
 @dataclass
@@ -46,8 +60,10 @@ class PeerLink:
     """The connection from this container to one peer container, opened on first use."""
 
     def __init__(self, me: str, peer: str, host: str, port: int, flush_delay: float,
-                 on_broken: Callable[[str], None], security: Security | None = None) -> None:
+                 on_broken: Callable[[str], None], security: Security | None = None,
+                 guard: Guard | None = None) -> None:
         self.me = me
+        self.guard = guard
         self.security = security or Security()
         self.peer = peer
         self.endpoint = (host, port)
@@ -128,7 +144,9 @@ class PeerLink:
         keys = list(self._pending) if key is None else [key] if key in self._pending else []
         for k in keys:
             ops = self._pending.pop(k)
-            self.submit(apply_message(self.me, k, ops), want_ack=False)
+            epoch = self.guard(k) if self.guard is not None else 0
+            if epoch is not None:
+                self.submit(apply_message(self.me, k, ops, epoch), want_ack=False)
         if not self._pending and self._timer is not None:
             self._timer.cancel()
             self._timer = None
@@ -156,24 +174,26 @@ def _chain(source: asyncio.Future[Message], target: asyncio.Future[Message]) -> 
     source.add_done_callback(done)
 
 
-def apply_message(me: str, key: ShardKey, ops: list[Op]) -> Message:
+def apply_message(me: str, key: ShardKey, ops: list[Op], epoch: int) -> Message:
     return {"op": "repl_apply", "grid": key[0], "mapset": key[1], "partition": key[2],
-            "source": me, "ops": ops}
+            "source": me, "epoch": epoch, "ops": ops}
 
 
 def snapshot_message(me: str, shard: Shard, kind: str) -> Message:
     return {"op": "repl_snapshot", "grid": shard.key[0], "mapset": shard.key[1],
-            "partition": shard.key[2], "source": me, "kind": kind, "maps": shard.snapshot()}
+            "partition": shard.key[2], "source": me, "epoch": shard.epoch, "kind": kind,
+            "maps": shard.snapshot()}
 
 
 def replicate(me: str, shard: Shard, states: dict[str, ReplicaState],
-              links: dict[str, PeerLink], ops: list[Op]) -> list[asyncio.Future[Message]]:
-    """Send ops (already applied on the primary) to every replica; the sync acks to await.
+              links: dict[str, PeerLink], ops: list[Op]) -> list[Ack]:
+    """Send ops (already applied on the primary) to every replica; the answers to come
+    (a write waits for the ``sync`` ones).
 
     Runs without awaiting anything, so the order of writes on every link is the order in
     which the primary applied them.
     """
-    acks: list[asyncio.Future[Message]] = []
+    acks: list[Ack] = []
     for state in states.values():
         link = links.get(state.peer)
         if link is None or link.backing_off():
@@ -184,23 +204,16 @@ def replicate(me: str, shard: Shard, states: dict[str, ReplicaState],
             link.flush(shard.key)
             ack = link.submit(snapshot_message(me, shard, state.kind), want_ack=True)
             state.needs_snapshot = False
-            if sync and ack is not None:
-                acks.append(ack)
-            elif ack is not None:
-                ack.add_done_callback(_ignore)
+            if ack is not None:
+                acks.append(Ack(state.peer, ack, sync))
         elif sync:
             link.flush(shard.key)  # earlier async writes of this shard go first
-            ack = link.submit(apply_message(me, shard.key, ops), want_ack=True)
+            ack = link.submit(apply_message(me, shard.key, ops, shard.epoch), want_ack=True)
             if ack is not None:
-                acks.append(ack)
+                acks.append(Ack(state.peer, ack, True))
         elif ops:
             link.enqueue_async(shard.key, ops)
     return acks
-
-
-def _ignore(future: asyncio.Future[Message]) -> None:
-    with contextlib.suppress(Exception, asyncio.CancelledError):
-        future.result()
 
 
 async def barrier(me: str, shard: Shard, states: dict[str, ReplicaState],
@@ -216,7 +229,7 @@ async def barrier(me: str, shard: Shard, states: dict[str, ReplicaState],
             state.needs_snapshot = False
         else:
             link.flush(shard.key)
-            message = apply_message(me, shard.key, [])
+            message = apply_message(me, shard.key, [], shard.epoch)
         ack = link.submit(message, want_ack=True)
         if ack is not None:
             acks.append(ack)

@@ -37,7 +37,12 @@ class Shard:
     role: str
     maps: dict[str, dict[str, Entry]] = field(default_factory=dict)
     source: str | None = None  # replicas: the primary whose snapshot this copy holds
-    frozen: bool = False  # primaries: a handover is under way, writes wait for the new primary
+    frozen: bool = False  # primaries: a handover is under way, requests wait for the new primary
+    epoch: int = 0  # of the newest placement (or replication frame) this copy knows
+    # primaries that heard of an epoch newer than theirs: when (lease clock) they stepped
+    # down; they serve again once the placement of that epoch, or a fresher grant, arrives
+    stepped_down: float | None = None
+    heard: int = 0
 
     def __post_init__(self) -> None:
         for bmap in self.mapset.maps:
