@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
+from splicer.verify.run import temp_folder
 from verify.support import REPO, Workspace, descendants, wait_gone
 
 pytestmark = pytest.mark.slow
@@ -69,13 +72,18 @@ def test_a_signal_stops_every_child(workspace: Workspace, tmp_path: Path, sig: s
     assert workspace.survivors() == []
 
 
-def test_children_die_with_a_killed_verify(workspace: Workspace, tmp_path: Path) -> None:
-    """SIGKILL leaves verify no chance to clean up: the kernel's parent-death signal does it."""
+def test_children_die_with_a_killed_verify(workspace: Workspace, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGKILL leaves verify no chance to clean up: the kernel's parent-death signal does it.
+
+    Bug: its `splicer-verify-*` temporary folder stayed forever; the next verify removes it."""
     logs = tmp_path / "logs"
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     verify = subprocess.Popen(
         [sys.executable, "-m", "splicer", "verify", str(workspace.ear), str(workspace.properties),
          "--keep-logs", str(logs), *workspace.grid_options()],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "TMPDIR": str(temp)},
     )
     try:
         wait_for_ready(logs / "proxy-webserver1.log")
@@ -89,3 +97,9 @@ def test_children_die_with_a_killed_verify(workspace: Workspace, tmp_path: Path)
             verify.wait()
     assert verify.returncode == -signal.SIGKILL
     assert wait_gone(children) == []
+    [left] = os.listdir(temp)
+    assert left.startswith("splicer-verify-")
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    with temp_folder() as mine:  # what the next verify does first
+        assert os.listdir(temp) == [mine.name]
+    assert os.listdir(temp) == []

@@ -13,12 +13,13 @@ import click
 
 from splicer.cli.boundary import report_errors
 from splicer.errors import OutputError, UsageError, Where
+from splicer.signals import SignalExit
 
 if TYPE_CHECKING:
     from splicer.verify.model import VerifyReport
 
 EXIT_SESSIONS_LOST = 1
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C (and SIGTERM)
 
 
 def _named_commands(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -110,7 +111,7 @@ def verify(
         run = functools.partial(verify_app, options)
     try:
         report = run()
-    except (KeyboardInterrupt, asyncio.CancelledError):
+    except (KeyboardInterrupt, SignalExit, asyncio.CancelledError):
         # Ctrl-C (or SIGTERM) cancelled the run; the topology was stopped on the way out.
         click.echo("CWWSM0401E: interrupted; every process verify started has been stopped", err=True)
         sys.exit(EXIT_INTERRUPTED)

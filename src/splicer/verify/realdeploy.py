@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,12 +10,13 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from splicer import signals
 from splicer.errors import UsageError
 from splicer.verify.appcheck import check_modules
 from splicer.verify.model import Endpoint, EventLog, VerifyReport
 from splicer.verify.probe import Observation, ProbeUser, cookie_clones
 from splicer.verify.process import TopologyError, run_command
-from splicer.verify.run import cancel_on_sigterm
+from splicer.verify.run import SECOND_SIGNAL, temp_folder
 from splicer.verify.scenario import Scenario
 
 
@@ -103,7 +102,6 @@ class CommandControls:
 async def run_verify_url(deployment: RealDeployment, app: Path | None = None) -> VerifyReport:
     """Steps 1-4 of the tutorial against the deployment behind ``deployment.url``."""
     started = time.monotonic()
-    cancel_on_sigterm()
     report = VerifyReport(app=str(app) if app else deployment.url, mode="url", url=deployment.url)
     report.topology = [Endpoint(role="server", name=name, address="") for name in deployment.names]
     interval = deployment.replication_interval
@@ -115,7 +113,7 @@ async def run_verify_url(deployment: RealDeployment, app: Path | None = None) ->
             interval = tested.replication_interval
     report.replication_interval = interval
     with contextlib.ExitStack() as stack:
-        log_dir = deployment.log_dir or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="splicer-verify-")))
+        log_dir = deployment.log_dir or stack.enter_context(temp_folder())
         controls = CommandControls(deployment, log_dir)
         events = EventLog()
         async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
@@ -130,4 +128,4 @@ async def run_verify_url(deployment: RealDeployment, app: Path | None = None) ->
 
 
 def verify_url(deployment: RealDeployment, app: Path | None = None) -> VerifyReport:
-    return asyncio.run(run_verify_url(deployment, app))
+    return signals.run_async(run_verify_url(deployment, app), second_line=SECOND_SIGNAL)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import signal
+import os
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
+from splicer import scratch, signals
 from splicer.errors import UsageError, Where
 from splicer.grid.auth import load_secret, write_secret
 from splicer.verify.appcheck import check_modules, probe_path, wants_security
@@ -26,6 +27,9 @@ from splicer.verify.topology import Topology, TopologyConfig
 # copied and edited them), then the copies shipped inside the package (samples/ of a checkout
 # links to those), so an installed wheel needs no checkout.
 _SAMPLE_DIRS = (Path("samples"), Path(__file__).resolve().parents[1] / "grid" / "samples")
+TEMP_PREFIX = "splicer-verify-"
+# A second signal ends verify at once; the kernel's parent-death signal takes the children.
+SECOND_SIGNAL = "CWWSM0401E: stopped by a second signal; the processes verify started die with it"
 
 
 @dataclass
@@ -60,26 +64,33 @@ def grid_xml(options: VerifyOptions) -> tuple[Path, Path]:
 
 
 @contextlib.contextmanager
+def temp_folder() -> Iterator[Path]:
+    """A private ``splicer-verify-*`` folder in the temp folder, removed at the end.
+
+    Named for its owner and locked by it (``splicer.scratch``): a verify killed with SIGKILL
+    cannot remove it, so every verify first removes the ones whose owner is dead.
+    """
+    parent = Path(tempfile.gettempdir())
+    scratch.sweep(parent, prefix=TEMP_PREFIX, suffix="")
+    folder, lock = scratch.scratch_dir(parent, TEMP_PREFIX, suffix="")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(lock)
+
+
+@contextlib.contextmanager
 def _workspace(keep_logs: Path | None) -> Iterator[tuple[Path, Path]]:
-    with tempfile.TemporaryDirectory(prefix="splicer-verify-") as tmp:
-        log_dir = keep_logs if keep_logs is not None else Path(tmp) / "logs"
+    with temp_folder() as tmp:
+        log_dir = keep_logs if keep_logs is not None else tmp / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        yield Path(tmp), log_dir
-
-
-def cancel_on_sigterm() -> None:
-    # SIGINT already cancels the main task under asyncio.run(); SIGTERM is made to do the
-    # same, so a killed `splicer verify` still stops what it started.
-    task = asyncio.current_task()
-    if task is not None:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        yield tmp, log_dir
 
 
 async def run_verify(options: VerifyOptions) -> VerifyReport:
     """The whole check on the emulator; everything started is stopped before returning."""
     started = time.monotonic()
-    cancel_on_sigterm()
     objectgrid, deployment = grid_xml(options)
     if not options.app.exists():
         raise UsageError("the application does not exist", Where((str(options.app),)))
@@ -141,5 +152,6 @@ async def _run_scenario(report: VerifyReport, http: aiohttp.ClientSession, contr
 
 
 def verify_app(options: VerifyOptions) -> VerifyReport:
-    """Run the check to its end (Ctrl-C stops every process, then raises KeyboardInterrupt)."""
-    return asyncio.run(run_verify(options))
+    """Run the check to its end; SIGINT or SIGTERM stops every process, then raises
+    SignalExit (in the command line) or KeyboardInterrupt (an embedding caller's Ctrl-C)."""
+    return signals.run_async(run_verify(options), second_line=SECOND_SIGNAL)
