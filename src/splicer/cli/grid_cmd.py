@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from splicer.cli.boundary import report_errors
+from splicer.signals import run_async
 
 if TYPE_CHECKING:
     from splicer.grid.auth import Security
@@ -41,7 +41,8 @@ def grid() -> None:
     \b
     Exit status: 2 usage or configuration error (bad XML, no catalog, a bad
     --secret-file); 4 authentication failed (the secret files differ, or security is on at
-    one end only); the servers' other codes are in the README."""
+    one end only); 130 stopped by SIGINT or SIGTERM (a server: after its clean stop); the
+    servers' other codes are in the README."""
 
 
 @grid.command()
@@ -124,7 +125,7 @@ def mapsizes(grid_name: str, mapset: str, catalog: str, secret_file: Path | None
     from splicer.grid.admin import format_mapsizes, map_sizes
 
     security = member_security(secret_file)
-    sizes = asyncio.run(map_sizes(_endpoints(catalog), grid_name, mapset, security))
+    sizes = run_async(map_sizes(_endpoints(catalog), grid_name, mapset, security))
     click.echo("\n".join(format_mapsizes(grid_name, mapset, sizes)))
 
 
@@ -143,7 +144,7 @@ def findbykey(grid_name: str, map_name: str, pattern: str, values: bool, catalog
     from splicer.grid.admin import find_by_key, format_findbykey
 
     security = member_security(secret_file)
-    hits = asyncio.run(find_by_key(_endpoints(catalog), grid_name, map_name, pattern, values,
+    hits = run_async(find_by_key(_endpoints(catalog), grid_name, map_name, pattern, values,
                                    security))
     click.echo("\n".join(format_findbykey(hits, values)))
 
@@ -159,5 +160,5 @@ def placement(grid_name: str, mapset: str, catalog: str, secret_file: Path | Non
     from splicer.grid.admin import fetch_placement, format_placement
 
     security = member_security(secret_file)
-    reply = asyncio.run(fetch_placement(_endpoints(catalog), grid_name, mapset, security))
+    reply = run_async(fetch_placement(_endpoints(catalog), grid_name, mapset, security))
     click.echo("\n".join(format_placement(grid_name, mapset, reply)))

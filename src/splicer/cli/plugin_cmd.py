@@ -73,7 +73,7 @@ def merge(files: tuple[Path, ...], output: Path | None) -> None:
 @click.option("--seed", type=int, help="Seed for the random round-robin starting member.")
 @report_errors()
 def proxy(config_path: Path, host: str, port: int, retry_interval: float | None, vhost_port: int, seed: int | None) -> None:
-    """The emulated IBM HTTP Server: prints READY host:port, stops on SIGTERM."""
+    """The emulated IBM HTTP Server: prints READY host:port, stops on SIGTERM (exit 130)."""
     from splicer.plugin.config import read_config
     from splicer.plugin.proxy import PluginProxy
     from splicer.serving import serve

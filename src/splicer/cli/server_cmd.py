@@ -13,7 +13,9 @@ EPILOG = """\b
 Prints `READY host:port` on stdout once listening. SIGTERM stops cleanly (pending session
 writes reach the grid first); SIGKILL is a crash. Status JSON: /_splicer/status.
 Exit status: 2 usage or configuration error (a bad module, no catalog after --catalog-wait,
-a bad --secret-file); 4 the grid refused the credentials (authentication failed)."""
+a bad --secret-file); 4 the grid refused the credentials (authentication failed); 3 the clean
+stop could not flush every pending session write; 130 stopped by SIGINT or SIGTERM, after the
+clean stop (a second signal ends it at once)."""
 
 
 
