@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+READY_TIMEOUT = 60.0  # a catalog or container prints READY within seconds, even on a loaded machine
 SAMPLE_OG = REPO / "samples" / "objectGridStandAlone.xml"
 SAMPLE_DP = REPO / "samples" / "objectGridDeploymentStandAlone.xml"
 
@@ -60,11 +62,20 @@ class Proc:
                                       stdout=subprocess.PIPE, stderr=self.err, cwd=REPO,
                                       env={**os.environ, "PYTHONUNBUFFERED": "1"})
         assert self.popen.stdout is not None
-        line = self.popen.stdout.readline().decode().strip()
+        line = self._first_line(READY_TIMEOUT)
         if not line.startswith("READY "):
             self.kill()
             raise AssertionError(f"{args[:2]} printed {line!r}, log: {log.read_text()}")
         self.endpoint = line.split()[1]
+
+    def _first_line(self, timeout: float) -> str:
+        """The first line on stdout, or what was wrong when none came within ``timeout`` s."""
+        assert self.popen.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.popen.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout):
+                return f"nothing in {timeout:g} s"
+        return self.popen.stdout.readline().decode().strip()
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.popen.poll() is None:

@@ -73,8 +73,10 @@ def test_tiny_ttl_on_a_live_grid(tmp_path: Path, evictor: str, touched_survives:
                 await client.put("objectgridSessionAttribute", "idle/c_DATA", b"no ttl")
                 # read one entry every 0.2 s until the other is evicted; findByKey looks
                 # without reading, so it leaves the idle entry's access time alone
+                deadline = asyncio.get_running_loop().time() + 20  # a 1 s TTL, swept every 0.25 s
                 while await find_by_key(grid.catalog_endpoint, "session",
                                         "objectgridSessionMetadata", "idle/c"):
+                    assert asyncio.get_running_loop().time() < deadline, "idle/c not evicted in 20 s"
                     await client.get("objectgridSessionMetadata", "touched/c")
                     await asyncio.sleep(0.2)
                 await asyncio.sleep(0.3)  # the removal reaches the replica in one batch

@@ -64,9 +64,11 @@ def deployment(workspace: Workspace, tmp_path: Path) -> Iterator[Deployment]:
                         "--session-id-reuse"]
                 log = shlex.quote(str(tmp_path / "logs" / f"{name}.log"))
                 start[name] = f"setsid {shlex.join(argv)} >>{log} 2>&1 </dev/null & echo $! >{shlex.quote(str(pid_file))}"
-                # stopServer waits for the stop: until the process is gone (or a zombie)
-                stop[name] = (f"pid=$(cat {shlex.quote(str(pid_file))}); kill -TERM $pid; "
-                              "while [ -e /proc/$pid ] && ! grep -q ') Z' /proc/$pid/stat; do sleep 0.05; done")
+                # stopServer waits for the stop: until the process is gone (or a zombie), 30 s at most
+                stop[name] = (f"pid=$(cat {shlex.quote(str(pid_file))}); kill -TERM $pid; n=0; "
+                              "while [ -e /proc/$pid ] && ! grep -q ') Z' /proc/$pid/stat; do "
+                              "[ $n -lt 600 ] || { echo 'still running after 30 s' >&2; exit 1; }; "
+                              "n=$((n+1)); sleep 0.05; done")
                 subprocess.run(start[name], shell=True, check=True)
                 wait_listening(port)
                 servers[name] = (Endpoint("127.0.0.1", port), clone)
