@@ -194,3 +194,36 @@ def test_a_held_lock_refuses_after_the_wait_naming_the_holder(tmp_path: Path) ->
                 pass
     assert info.value.exit_code == 75
     assert told == [os.getpid()]
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root and setpriv to run as another user")
+def test_a_folder_the_user_cannot_write_needs_no_lock_to_read() -> None:
+    """An already spliced archive in a read-only folder was (and stays) exit 0; one that needs
+    a change fails to write with exit 3, not a traceback about the lock file."""
+    import tempfile
+
+    repo = Path(__file__).resolve().parents[1]
+    folder = Path(tempfile.mkdtemp(prefix="splicer-test-readonly-"))
+    try:
+        os.chmod(folder, 0o755)  # root's: others may read, not create
+        fresh = folder / "fresh.ear"
+        shutil.copyfile(repo / "samples" / "MySessionTest.ear", fresh)
+        spliced = folder / "spliced.ear"
+        subprocess.run([sys.executable, "-m", "splicer", "splice", str(fresh), str(repo / "samples" / "splicer.properties"),
+                        "-o", str(spliced), "-q"], check=True, timeout=60, cwd=repo)
+        for path in (fresh, spliced):
+            os.chmod(path, 0o644)
+        runs = {name: subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+                                      "-m", "splicer", "splice", str(folder / name),
+                                      str(repo / "samples" / "splicer.properties"), "-q"],
+                                     capture_output=True, text=True, timeout=60, cwd=repo,
+                                     env={**os.environ, "PYTHONPATH": str(repo / "src")})
+                for name in ("spliced.ear", "fresh.ear")}
+        left = sorted(os.listdir(folder))
+    finally:
+        shutil.rmtree(folder)
+    assert runs["spliced.ear"].returncode == 0, runs["spliced.ear"].stderr
+    assert runs["fresh.ear"].returncode == 3, runs["fresh.ear"].stderr
+    assert runs["fresh.ear"].stderr.startswith(f"CWWSM0320E: {folder / 'fresh.ear'}: cannot write: Permission denied")
+    assert left == ["fresh.ear", "spliced.ear"]

@@ -11,7 +11,9 @@ kernel and its file is removed by the next run.  flock, not POSIX ``lockf``: clo
 other descriptor of the file (as reading it does) would drop a POSIX lock.
 
 An exploded application in a folder the user may not write to is locked through its own
-directory (it is never replaced); the holder's pid is then unknown.
+directory (it is never replaced); the holder's pid is then unknown.  An archive in such a
+folder is not locked: this run cannot write there either, so it only reads (an archive
+already spliced) or fails to write with a clear error.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from splicer.errors import BusyError, Where
+from splicer.errors import BusyError, OutputError, Where
 
 __all__ = ["DEFAULT_WAIT", "LOCK_SUFFIX", "Target", "hold", "lock_path", "sweep"]
 
@@ -38,16 +40,16 @@ POLL = 0.05
 @dataclass(frozen=True)
 class Target:
     """A file or folder to lock: ``path`` as the user named it (for messages), ``real`` the
-    place it is written (symlinks resolved); ``required`` False for an input only read."""
+    place it is written (symlinks resolved; with ``follow=False`` only the folder's, for an
+    output that a rename will replace, link or not)."""
 
     path: Path
     real: Path
-    required: bool = True
 
     @classmethod
-    def of(cls, path: Path, *, required: bool = True, follow: bool = True) -> Target:
+    def of(cls, path: Path, *, follow: bool = True) -> Target:
         real = Path(os.path.realpath(path)) if follow else Path(os.path.realpath(path.parent)) / path.name
-        return cls(path, real, required)
+        return cls(path, real)
 
 
 def lock_path(real: Path) -> Path:
@@ -100,12 +102,13 @@ def _acquire(target: Target, wait: float,
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
         except OSError as exc:
             if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-                raise
-            if not target.required:
-                return None  # a folder this user cannot write to: no one splices it in place here
+                raise OutputError(f"cannot take the lock {path.name}: {exc.strerror or exc}",
+                                  Where((str(target.path),))) from exc
             if target.real.is_dir():
-                return _acquire_dir(target, wait, waiting)
-            raise
+                return _acquire_dir(target, wait, waiting)  # its files may be writable all the same
+            # A folder this run cannot create a file in: it cannot write APP or OUT there
+            # either, so it only reads (an already spliced app) or fails to write, unlocked.
+            return None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

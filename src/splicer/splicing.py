@@ -113,7 +113,7 @@ def splice(
     elif output is None:
         targets = [Target.of(app)]
     else:
-        targets = [Target.of(app, required=False), Target.of(output, follow=False)]
+        targets = [Target.of(app), Target.of(output, follow=False)]
     with hold(targets, wait=wait, waiting=waiting):
         report, plan = plan_splice(
             app, Path(properties), allow_unknown=allow_unknown, strip_signatures=strip_signatures,
