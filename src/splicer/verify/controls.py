@@ -40,7 +40,10 @@ class TopologyControls:
         server = self.topo.servers[name]
         pid = server.pid
         status = await server.stop()
-        return f"SIGTERM {name} (pid {pid}), clean stop, exit status {status}"
+        # 130: stopped cleanly on the signal, as every splicer server does; else it was
+        # killed after the stop's time or failed its stop, and the status says which.
+        verdict = "stopped cleanly (exit 130)" if status == 130 else f"exit status {status}"
+        return f"SIGTERM {name} (pid {pid}), {verdict}"
 
     async def start(self, name: str) -> str:
         server = self.topo.servers[name]
