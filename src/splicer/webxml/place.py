@@ -41,7 +41,14 @@ class Placement:
         self.prefix = f"{self.root.prefix}:" if self.root.prefix else ""
         self.namespace = namespace
         self.children = [c for c in self.root if isinstance(c.tag, str)]
+        # Worked out once: a generated descriptor has tens of thousands of children, and
+        # placement asks about them for every kind it inserts.
         self._locals = [self.local(c) for c in self.children]
+        self._ranks = [RANK.get(local or "", UNRANKED) for local in self._locals]
+        self._by_kind: dict[str, list[etree._Element]] = {}
+        for child, local in zip(self.children, self._locals):
+            if local is not None:
+                self._by_kind.setdefault(local, []).append(child)
         self._indents = [layout.indent_before(layout.span(c).start) for c in self.children]
         root_span = layout.span(self.root)
         self.root_indent = layout.indent_before(root_span.start) or ""
@@ -52,11 +59,14 @@ class Placement:
 
     def local(self, element: etree._Element) -> str | None:
         """The local name of a child in the root's namespace; None for other namespaces."""
-        q = etree.QName(element)
-        return q.localname if (q.namespace or "") == self.namespace else None
+        tag = str(element.tag)  # "{namespace}local", or "local" without a namespace
+        if self.namespace:
+            head = f"{{{self.namespace}}}"
+            return tag[len(head) :] if tag.startswith(head) else None
+        return None if tag.startswith("{") else tag
 
     def of_kind(self, kind: str) -> list[etree._Element]:
-        return [c for c, local in zip(self.children, self._locals) if local == kind]
+        return list(self._by_kind.get(kind, ()))
 
     def _child_indent(self) -> str:
         """The commonest indentation of the root's children (elements first, then comments)."""
@@ -162,10 +172,9 @@ class Placement:
         if not self.children:
             return self._root_close()
         rank = RANK[kind]
-        ranks = [RANK.get(local or "", UNRANKED) for local in self._locals]
-        later = [i for i, r in enumerate(ranks) if r > rank]
-        if not later:
+        later = next((i for i, r in enumerate(self._ranks) if r > rank), None)
+        if later is None:
             return self.after(self.children[-1])
-        if later[0] == 0:
+        if later == 0:
             return self._root_open()
-        return self.after(self.children[later[0] - 1])
+        return self.after(self.children[later - 1])
