@@ -12,6 +12,12 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--fault-rounds", type=int, default=1, metavar="N",
+                     help="rounds of each fault in tests/faults (default 1; each round of a "
+                          "replication mode takes ~10 s)")
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """../shared beside the project; tests that need it skip with a reason where it is absent."""

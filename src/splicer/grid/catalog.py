@@ -441,4 +441,7 @@ class Catalog:
         placement = self.placements.get((grid, mapset_name))
         return {"placement": placement.to_json() if placement else None,
                 "containers": {m.name: [m.host, m.port] for m in self.members.values()
-                               if grid in m.grids}}
+                               if grid in m.grids and not m.gone},
+                # replicas known to hold their primary's snapshot; settling: not placing yet
+                "ready": sorted(placement.ready) if placement else [],
+                "settling": self._settling()}

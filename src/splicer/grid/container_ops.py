@@ -50,7 +50,7 @@ def op_placement(c: Container, message: Message) -> Message:
                 shard.promote()
                 log.info("CWOBJ1511I: %s:%s:%d (primary) is open for business.",
                          first_map, mapset.name, p)
-            shard.frozen = False
+            shard.frozen, shard.primary = False, c.name
             fencing.placed(shard, epoch)
             _follow_replicas(c, shard, replicas)
             if not c.lease.valid():
@@ -66,6 +66,7 @@ def op_placement(c: Container, message: Message) -> Message:
                     # it throws it away for the new primary's snapshot
                     shard.source = None
                 shard.role, shard.frozen, shard.stepped_down = kind, False, None
+            shard.primary = primary
             fencing.placed(shard, epoch)
         elif shard is not None:
             del c.shards[key]
@@ -84,7 +85,8 @@ def _follow_replicas(c: Container, shard: Shard, wanted: dict[str, str]) -> None
             host, port = c.peers[peer]
             c.links[peer] = PeerLink(c.name, peer, host, port, c.flush_delay,
                                      lambda name: _link_broken(c, name), c.security,
-                                     guard=lambda key: fencing.batch_epoch(c, key))
+                                     guard=lambda key: fencing.batch_epoch(c, key),
+                                     refused=lambda *args: fencing.batch_refused(c, *args))
         state = states.get(peer)
         if state is None:
             states[peer] = ReplicaState(peer, kind)
@@ -141,7 +143,7 @@ def op_repl_snapshot(c: Container, message: Message) -> Message:
         shard.role, shard.frozen, shard.stepped_down = str(message["kind"]), False, None
         c.replicas.pop(key, None)
     shard.load_snapshot(message["maps"], str(message["source"]))
-    shard.epoch = max(shard.epoch, epoch)
+    shard.epoch, shard.primary = max(shard.epoch, epoch), str(message["source"])
     if c.catalog is not None and c.catalog.is_open:
         c.catalog.send({"op": "shard_ready", "name": c.name, "grid": key[0],
                         "mapset": key[1], "partition": key[2]})

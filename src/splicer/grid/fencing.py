@@ -13,8 +13,13 @@ knows, and together with its lease (lease.py):
   only once the placement of that epoch arrived, or a grant of a renewal sent after it
   stepped down (the catalog sends placements before grants on one connection, so such a
   grant means that this catalog never issued the epoch);
-- a replica refuses frames older than its epoch (from a primary that was replaced and does
-  not know it yet), and that primary steps down;
+- a replica refuses frames older than its epoch from another container than the primary
+  its newest placement names (a primary that was replaced and does not know it yet), and
+  that primary steps down.  The named primary's frames are taken whatever their epoch: a
+  partition's epoch also changes when only its replicas do, and the primary may read that
+  placement a moment after its replica;
+- an asynchronous batch that a replica refuses is not lost silently: the replica is owed
+  a snapshot, sent at the next heartbeat;
 - a write is acknowledged only once every synchronous replica of the placement applied it:
   a refusal, a lost connection or no answer within the sync timeout is a ``retry`` (the
   client sends the write again; writes are idempotent), never an OK.
@@ -118,13 +123,26 @@ def batch_epoch(c: Container, key: ShardKey) -> int | None:
 
 
 def refused_frame(c: Container, shard: Shard | None, message: Message) -> Message | None:
-    """A replica's answer to a frame older than the epoch it knows, else None."""
+    """A replica's answer to a frame older than the epoch it knows from another container
+    than the primary it follows, else None."""
     epoch = int(message.get("epoch", 0))
-    if shard is None or epoch >= shard.epoch:
+    if shard is None or epoch >= shard.epoch or (
+            not shard.is_primary and message.get("source") == shard.primary):
         return None
     return {**error_reply("stale_epoch", f"{c.name} has {shard_name(shard.key)} at epoch "
                           f"{shard.epoch}; {message.get('source')} sent epoch {epoch}"),
             "epoch": shard.epoch}
+
+
+def batch_refused(c: Container, peer: str, key: ShardKey, reply: Message) -> None:
+    """A replica refused an asynchronous batch: it gets the whole shard instead."""
+    state = c.replicas.get(key, {}).get(peer)
+    if state is not None:
+        state.needs_snapshot = True
+        c.renew_soon()  # the heartbeat loop sends owed snapshots (container_ops.repair)
+    shard = c.shards.get(key)
+    if shard is not None and reply.get("error") == "stale_epoch":
+        step_down(c, shard, int(reply.get("epoch", shard.epoch + 1)), f"replica {peer}")
 
 
 def answered(c: Container, shard: Shard, ack: Ack) -> str | None:

@@ -141,7 +141,9 @@ class Channel:
 
     def send(self, message: Message) -> None:
         """Queue a message that wants no answer (or an answer built by the caller)."""
-        if self.closed.is_set():
+        # a transport whose peer is gone refuses writes before the read loop has seen the
+        # end (and asyncio would log "socket.send() raised exception." for each)
+        if self.closed.is_set() or self.writer.transport.is_closing():
             raise ProtocolError(f"connection {self.name} is closed")
         self.writer.write(encode_frame(message))
 

@@ -18,6 +18,7 @@ the shard (``guard``); otherwise it is dropped and the replicas are owed a snaps
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from splicer.grid.store import Op, Shard, ShardKey
 DEFAULT_FLUSH_DELAY = 0.2
 # The epoch a batch of a shard leaves with, or None when it must not leave any more.
 Guard = Callable[[ShardKey], Optional[int]]
+# Told of a batch that a replica refused (peer, shard, answer): it is owed a snapshot.
+Refused = Callable[[str, ShardKey, Message], None]
 # After a failed connection to a peer, replication to it pauses this long: a dead peer is
 # soon dropped by the catalog, and until then no snapshot is built for nothing.
 RECONNECT_PAUSE = 2.0
@@ -61,9 +64,10 @@ class PeerLink:
 
     def __init__(self, me: str, peer: str, host: str, port: int, flush_delay: float,
                  on_broken: Callable[[str], None], security: Security | None = None,
-                 guard: Guard | None = None) -> None:
+                 guard: Guard | None = None, refused: Refused | None = None) -> None:
         self.me = me
         self.guard = guard
+        self.refused = refused
         self.security = security or Security()
         self.peer = peer
         self.endpoint = (host, port)
@@ -145,11 +149,22 @@ class PeerLink:
         for k in keys:
             ops = self._pending.pop(k)
             epoch = self.guard(k) if self.guard is not None else 0
-            if epoch is not None:
-                self.submit(apply_message(self.me, k, ops, epoch), want_ack=False)
+            if epoch is None:
+                continue
+            # answered, though nobody waits: a refused batch must not vanish unnoticed
+            ack = self.submit(apply_message(self.me, k, ops, epoch),
+                              want_ack=self.refused is not None)
+            if ack is not None:
+                ack.add_done_callback(functools.partial(self._answered, k))
         if not self._pending and self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+    def _answered(self, key: ShardKey, future: asyncio.Future[Message]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return  # the link broke: on_broken owes every replica there a snapshot
+        if not future.result().get("ok") and self.refused is not None:
+            self.refused(self.peer, key, future.result())
 
     async def close(self) -> None:
         self.closed = True

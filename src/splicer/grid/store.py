@@ -37,6 +37,7 @@ class Shard:
     role: str
     maps: dict[str, dict[str, Entry]] = field(default_factory=dict)
     source: str | None = None  # replicas: the primary whose snapshot this copy holds
+    primary: str | None = None  # the primary that the newest placement known here names
     frozen: bool = False  # primaries: a handover is under way, requests wait for the new primary
     epoch: int = 0  # of the newest placement (or replication frame) this copy knows
     # primaries that heard of an epoch newer than theirs: when (lease clock) they stepped
