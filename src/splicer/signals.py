@@ -78,10 +78,44 @@ def install() -> None:
     A signal a parent set to be ignored stays ignored: a background job of a shell without
     job control (``cmd &`` in a script) must not die of the terminal's Ctrl-C.
     """
+    import atexit
+
     for sig in SIGNALS:
         if signal.getsignal(sig) is signal.SIG_IGN:
             continue
         signal.signal(sig, _handler)
+    # Registered first, so it runs after every atexit handler the command registers.
+    atexit.register(_last_atexit)
+
+
+_exit: list[int] = []  # [signals heard when the command ended], once it has
+
+
+def exiting() -> None:
+    """The command has ended and the interpreter is about to exit: a signal now is noted,
+    not raised (it would land in atexit handlers or in the interpreter's teardown)."""
+    _exit[:] = [len(_heard)]
+    _modes.append(_Mode(lambda signum: True, None))
+
+
+def _last_atexit() -> None:
+    """A signal during the exit still ends it with one line and 130.  Past this point only
+    the interpreter's teardown is left, during which CPython puts the default actions back
+    (a death by the signal): the signals are blocked then, and one that comes is dropped
+    with the process, which exits with its command's code."""
+    import sys
+
+    if not _exit:
+        return
+    late = _heard[_exit[0]:]
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # a closed pipe, a closed or absent stream
+            pass
+    if late:
+        exit_now(f"CWWSM0399E: interrupted by {name(late[0])} as it exited")
+    signal.pthread_sigmask(signal.SIG_BLOCK, set(SIGNALS))
 
 
 def installed() -> bool:

@@ -13,6 +13,9 @@ import importlib
 TYPE_CHECKING = False  # typing costs milliseconds before the handlers are in place
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import NoReturn
+
+    from splicer.signals import SignalExit
 
     import click
 
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
 # name -> "module:attribute"
 COMMANDS: dict[str, str] = {
     "splice": "splicer.cli.splice_cmd:splice",
+    "unsplice": "splicer.cli.unsplice_cmd:unsplice",
     "plugin": "splicer.cli.plugin_cmd:plugin",
     "server": "splicer.cli.server_cmd:server",
     "verify": "splicer.cli.verify_cmd:verify",
@@ -47,21 +51,44 @@ class EntryPoint:
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         return command
 
-    def __call__(self, args: Sequence[str] | None = None, prog_name: str | None = None) -> None:
+    def __call__(self, args: Sequence[str] | None = None, prog_name: str | None = None) -> NoReturn:
         from splicer import signals
 
         signals.install()
         try:
-            self.command().main(args, prog_name=prog_name or self.prog_name)
-        except signals.SignalExit as exc:
-            # Outside every command's boundary: while importing, parsing the command line.
-            from splicer.cli.boundary import fail
-            from splicer.errors import Interrupted
+            code = self._run(args, prog_name or self.prog_name)
+        except signals.SignalExit as exc:  # in the instant between the command's end and here
+            code = _interrupted(exc)
+        signals.exiting()
+        raise SystemExit(code)
 
-            fail(Interrupted(f"interrupted by {signals.name(exc.signum)}"))
+    def _run(self, args: Sequence[str] | None, prog_name: str) -> int | str | None:
+        from splicer import signals
+
+        try:
+            try:
+                self.command().main(args, prog_name=prog_name)
+            except signals.SignalExit as exc:
+                # Outside every command's boundary: importing, parsing the command line.
+                return _interrupted(exc)
+        except SystemExit as done:
+            return done.code
+        return 0
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.command(), name)
+
+
+def _interrupted(exc: SignalExit) -> int:
+    """The one line of a signal outside every command's boundary, and its exit code."""
+    import sys
+
+    from splicer.errors import Interrupted
+    from splicer.signals import name
+
+    error = Interrupted(f"interrupted by {name(exc.signum)}")
+    print(error.message(), file=sys.stderr, flush=True)
+    return error.exit_code
 
 
 main = EntryPoint("splicer.cli.group:splicer", "splicer")
