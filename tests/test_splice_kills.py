@@ -132,6 +132,45 @@ def test_sigkills_at_random_points_leave_the_original_or_the_output(tmp_path: Pa
         assert os.listdir(tmp_path / "tmp") == []  # the spools were unnamed: nothing to sweep
 
 
+def test_sigkills_of_an_exploded_app_leave_each_file_whole(tmp_path: Path) -> None:
+    """An exploded EAR whose WAR is zipped: the WAR is rewritten in place inside the tree,
+    with the same unnamed file; a kill leaves it whole and nothing beside it."""
+    original = big_ear(tmp_path / "Web.war.src")  # any big zip: here the WAR's bytes
+    with zipfile.ZipFile(original) as ear:
+        war = ear.read("Web.war")
+    props = settings(tmp_path / "splicer.properties", "objectGridName=session\nreplicationInterval=10\n")
+    reference = tmp_path / "reference" / "app.ear"
+    reference.mkdir(parents=True)
+    (reference / "Web.war").write_bytes(war)
+    subprocess.run(splice_cmd(str(reference), str(props), "-q"), check=True, timeout=120)
+    expected = (war, (reference / "Web.war").read_bytes())
+    assert expected[0] != expected[1]
+    app = tmp_path / "work" / "app.ear"
+    app.mkdir(parents=True)
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    for i in range(KILLS // 5):
+        if not (app / "Web.war").exists() or (app / "Web.war").read_bytes() != war:
+            (app / "Web.war").write_bytes(war)
+        proc = subprocess.Popen(splice_cmd(str(app), str(props), "-q"), stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while not writing(proc.pid, app) and proc.poll() is None:
+                assert time.monotonic() < deadline, f"kill {i}: the splice wrote nothing in 30 s"
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.2))
+        finally:
+            proc.kill()
+            proc.wait(30)
+        assert (app / "Web.war").read_bytes() in expected, f"kill {i} (seed {seed}): a half-written WAR"
+        inside = [n for n in os.listdir(app) if n != "Web.war"]
+        assert all(re.fullmatch(r"\.Web\.war\.[0-9a-f]{8}-\d+-\d+-[0-9a-z_]{8}\.splicing", n) for n in inside), inside
+    (app / "Web.war").write_bytes(war)
+    subprocess.run(splice_cmd(str(app), str(props), "-q"), check=True, timeout=120)
+    assert os.listdir(app) == ["Web.war"] and os.listdir(app.parent) == ["app.ear"], "leftovers remain"
+    assert (app / "Web.war").read_bytes() == expected[1]
+
+
 def test_two_concurrent_splices_of_one_file_keep_both_settings(tmp_path: Path) -> None:
     """Bug: two splices of one file both exited 0 and the later rename silently won."""
     app = big_ear(tmp_path / "app.ear")
