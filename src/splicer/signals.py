@@ -9,6 +9,8 @@ What the first signal does depends on the innermost ``on_signal`` mode: by defau
 prints one line and exits 130; ``run_async`` cancels its main task instead; a server's mode
 starts a clean stop.  A second signal, whatever the mode, writes one line and ends the
 process at once (``os._exit``): whoever signals twice wants it gone now, as after a SIGKILL.
+Once the command has ended (``exiting``), a signal is only noted: the last atexit handler
+turns it into one line and 130, then blocks both signals for the interpreter's teardown.
 
 This module imports only ``os`` and ``_signal``: it runs before the commands exist.
 """
