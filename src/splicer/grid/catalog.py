@@ -9,7 +9,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 
-from splicer.grid import membership
+from splicer.grid import membership, routes
 from splicer.grid.auth import Peer, Security
 from splicer.grid.config import GridDefinition
 from splicer.grid.errors import GridError
@@ -158,9 +158,17 @@ class Catalog:
         task.add_done_callback(self._tasks.discard)
 
     async def _watch_heartbeats(self) -> None:
+        every = min(self.heartbeat_interval, self.failure_timeout / 2)
         while True:
-            await asyncio.sleep(min(self.heartbeat_interval, self.failure_timeout / 2))
+            before = time.monotonic()
+            await asyncio.sleep(every)
             now = time.monotonic()
+            if now - before > every + self.failure_timeout / 2:
+                # this catalog was stopped or starved, not its containers: their heartbeats
+                # wait unread in its sockets; writing them all off would re-place every shard
+                for member in self.members.values():
+                    member.last_seen = max(member.last_seen, now)
+                continue
             for member in list(self.members.values()):
                 if not member.gone and now - member.last_seen > self.failure_timeout:
                     member.gone_reason = f"no heartbeat for {self.failure_timeout:g} s"
@@ -187,9 +195,10 @@ class Catalog:
                 self._shard_ready(message)
                 return None
             if op == "routes":
-                return self._routes(str(message.get("grid")))
+                return routes.routes(self, str(message.get("grid")))
             if op == "placement":
-                return self._placement(str(message.get("grid")), str(message.get("mapset")))
+                return routes.placement(self, str(message.get("grid")),
+                                        str(message.get("mapset")))
         except RemoteError as exc:  # a refusal raised below, answered as ok=false
             return error_reply(exc.code, exc.text)
         except (KeyError, TypeError, ValueError) as exc:
@@ -317,6 +326,11 @@ class Catalog:
     def _settling(self) -> bool:
         return not self._settled
 
+    @property
+    def settling(self) -> bool:
+        """Not placing yet: a new catalog waits for leases of a catalog before it to end."""
+        return self._settling()
+
     async def _settle(self) -> None:
         """Once every lease a catalog before us may have granted is over: adopt what the
         containers reported, newest epoch first, then place the rest."""
@@ -405,43 +419,3 @@ class Catalog:
     def _next_epoch(self) -> int:
         self.epoch += 1
         return self.epoch
-
-    # -- clients and admin ---------------------------------------------------------------
-    def _definition(self, grid: str) -> GridDefinition:
-        definition = self.definitions.get(grid)
-        if definition is None:
-            known = ", ".join(sorted(self.definitions)) or "none yet"
-            # not_ready: no container has registered yet, so a client may wait for one
-            raise RemoteError("unknown_grid" if self.definitions else "not_ready",
-                              f"grid {grid!r} is not known to catalog {self.name} "
-                              f"(grids: {known})")
-        return definition
-
-    def _routes(self, grid: str) -> Message:
-        definition = self._definition(grid)
-        endpoints = {m.name: [m.host, m.port] for m in self.members.values()}
-        mapsets = {}
-        for mapset in definition.mapsets:
-            placement = self.placements.get((grid, mapset.name))
-            primaries = [endpoints.get(part.primary) if part.primary else None
-                         for part in placement.parts] if placement else [None] * mapset.partitions
-            mapsets[mapset.name] = {
-                "epoch": placement.epoch if placement else 0, "primaries": primaries,
-                "epochs": [p.epoch for p in placement.parts] if placement else [0] * len(primaries)}
-        # settling: a restarted catalog that has not adopted the shards yet; a client
-        # keeps the routes it has (the containers still serve on them)
-        return {"epoch": self.epoch, "settling": self._settling(),
-                "definition": definition.to_json(), "mapsets": mapsets}
-
-    def _placement(self, grid: str, mapset_name: str) -> Message:
-        definition = self._definition(grid)
-        if definition.mapset(mapset_name) is None:
-            raise RemoteError("unknown_map", f"mapSet {mapset_name!r} is not in grid {grid!r} "
-                              f"(mapSets: {', '.join(m.name for m in definition.mapsets)})")
-        placement = self.placements.get((grid, mapset_name))
-        return {"placement": placement.to_json() if placement else None,
-                "containers": {m.name: [m.host, m.port] for m in self.members.values()
-                               if grid in m.grids and not m.gone},
-                # replicas known to hold their primary's snapshot; settling: not placing yet
-                "ready": sorted(placement.ready) if placement else [],
-                "settling": self._settling()}
