@@ -1,7 +1,8 @@
 """splicer: splice WebSphere eXtreme Scale session filters into Java web archives.
 
 The public API: `splice()` does the job, `plan_splice()` works it out without writing,
-`SpliceReport` says what happened; `validate()` checks descriptors and applications
+`SpliceReport` says what happened; `unsplice()` (and `plan_unsplice()`) takes it out again;
+`validate()` checks descriptors and applications
 (`ValidationReport` of `Finding`s), `inspect()` describes an application's web modules
 (`InspectReport`); every deliberate failure is a `SplicerError`.
 """
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from splicer.inspecting import InspectReport, ModuleInspection, inspect
     from splicer.report import ModuleReport, SpliceReport
     from splicer.splicing import plan_splice, splice
+    from splicer.unsplicing import plan_unsplice, unsplice
     from splicer.validating import validate
 
 # Imported on first use: the emulator's processes import splicer.grid or splicer.server
@@ -34,6 +36,8 @@ _LAZY = {
     "SpliceReport": "splicer.report",
     "plan_splice": "splicer.splicing",
     "splice": "splicer.splicing",
+    "plan_unsplice": "splicer.unsplicing",
+    "unsplice": "splicer.unsplicing",
     "Finding": "splicer.findings",
     "ValidationReport": "splicer.findings",
     "validate": "splicer.validating",
@@ -54,7 +58,9 @@ __all__ = [
     "Where",
     "inspect",
     "plan_splice",
+    "plan_unsplice",
     "splice",
+    "unsplice",
     "validate",
 ]
 

@@ -124,6 +124,18 @@ class ConfigError(SplicerError, ValueError):
         return text
 
 
+class NoWebModuleError(UsageError):
+    """An APP with no web module to splice (a library jar, an empty folder, a src/ tree)."""
+
+    message_id = "CWWSM0102E"
+
+
+class ArgumentOrderError(UsageError):
+    """APP and PROPERTIES given the other way round, or an application given as PROPERTIES."""
+
+    message_id = "CWWSM0103E"
+
+
 class UnsafeInputError(SplicerError, ValueError):
     """The input cannot be spliced safely; nothing is written."""
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from splicer.archives.names import deployed_name
 from splicer.errors import ArchiveError, DescriptorError, Diagnostic, SignedArchiveError, Where
@@ -13,6 +16,7 @@ from splicer.modules import APPLICATION_XML, WEB_XML, WebModule, deployment_desc
 from splicer.report import ModuleReport
 from splicer.webxml import minimal_webxml, splice_webxml
 from splicer.webxml.source import document_codec
+from splicer.webxml.unsplice import created_by_splice, unsplice_webxml
 
 if TYPE_CHECKING:
     from splicer.archives import AppReader, Changes
@@ -23,15 +27,92 @@ _ENCODING_DECL = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["
 
 @dataclass
 class Plan:
-    """Every module's report plus the archive changes that would realise them."""
+    """Every module's report plus the archive changes that would realise them.
+
+    *bare*: the application is a web.xml file on its own; its one module's ``after`` is the
+    file's new content (``changes`` then only says whether it changes).
+    """
 
     modules: list[ModuleReport]
     warnings: list[Diagnostic]
     changes: Changes
+    bare: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.changes)
+
+
+@dataclass
+class Edited:
+    """What an operation does to one descriptor: the new bytes (None: none, or deleted)."""
+
+    after: bytes | None
+    version: str
+    jakarta: bool
+    params: list[tuple[str, str]]
+    actions: list[str]
+    warnings: list[Diagnostic] = field(default_factory=list)
+    created: bool = False
+    removed: bool = False
+
+
+class Operation(Protocol):
+    """What splice or unsplice does to one descriptor: (its bytes, None when the module has
+    none; where it is; whether it may be deleted) -> what becomes of it."""
+
+    @property
+    def verb(self) -> str:
+        """"spliced" or "unspliced", for the lines that say what was done."""
+
+    def __call__(self, before: bytes | None, where: Where, deletable: bool) -> Edited: ...
+
+
+@dataclass(frozen=True)
+class Splicing:
+    """Splice *params*, the filter, its mapping and its listener; a module without web.xml gets one."""
+
+    params: Sequence[tuple[str, str]]
+    verb: str = "spliced"
+
+    def __call__(self, before: bytes | None, where: Where, deletable: bool) -> Edited:
+        created = before is None
+        result = splice_webxml(minimal_webxml() if before is None else before, self.params, where)
+        warnings = list(result.warnings)
+        if created:
+            warnings.insert(0, Diagnostic(
+                "CWWSM0502W",
+                "the module has no WEB-INF/web.xml (an annotation-only Servlet 3.0+ application); "
+                'a minimal Servlet 3.0 descriptor with metadata-complete="false" is created',
+                where,
+            ))
+        after = result.output if (created or result.changed) else before
+        actions = (["create WEB-INF/web.xml"] if created else []) + list(result.actions)
+        return Edited(after, result.version, result.jakarta, list(self.params), actions, warnings, created=created)
+
+
+@dataclass(frozen=True)
+class Unsplicing:
+    """Remove what splicing adds (the context-params of *keys*, None: every documented key);
+    a web.xml that splicing created, with nothing else in it since, is deleted where *deletable*."""
+
+    keys: Collection[str] | None = None
+    verb: str = "unspliced"
+
+    def __call__(self, before: bytes | None, where: Where, deletable: bool) -> Edited:
+        if before is None:
+            return Edited(None, "none", False, [], [])
+        result = unsplice_webxml(before, self.keys, where)
+        if deletable and result.changed and created_by_splice(before, result, where):
+            actions = [*result.actions, "delete WEB-INF/web.xml: splicing created it and nothing else is in it"]
+            return Edited(None, result.version, result.jakarta, result.params, actions, removed=True)
+        after = result.output if result.changed else before
+        return Edited(after, result.version, result.jakarta, result.params, list(result.actions),
+                      list(result.warnings))
+
+
+def _operation(given: Operation | Sequence[tuple[str, str]]) -> Operation:
+    return Splicing(given) if isinstance(given, Sequence) else given
 
 
 def declared_encoding(data: bytes) -> str:
@@ -101,69 +182,83 @@ def name_clashes(reader: AppReader, *, allow: bool) -> list[Diagnostic]:
     return notes
 
 
+def describe(name: str, context_root: str, where: Where, before: bytes | None, edited: Edited,
+             notes: list[Diagnostic], link_action: list[str]) -> ModuleReport:
+    """The report of one descriptor an operation went through."""
+    shown = edited.after if edited.after is not None else before
+    return ModuleReport(
+        name=name,
+        context_root=context_root,
+        where=where,
+        version=edited.version,
+        jakarta=edited.jakarta,
+        created=edited.created,
+        params=list(edited.params),
+        actions=link_action + list(edited.actions),
+        warnings=notes + list(edited.warnings),
+        before=before,
+        after=edited.after,
+        encoding=declared_encoding(shown if shown is not None else b""),
+        removed=edited.removed,
+    )
+
+
 def plan_module(
     module: WebModule,
     reader: AppReader,
-    params: list[tuple[str, str]],
+    operation: Operation | Sequence[tuple[str, str]],
     *,
     strip_signatures: bool = False,
     app: AppReader | None = None,
 ) -> tuple[ModuleReport, Changes, Changes]:
-    """Splice the descriptor one module deploys with, in memory.
+    """Run *operation* (or splice these params) on the descriptor one module deploys with, in memory.
 
     *reader* is the WAR, *app* the EAR around it (None for a bare WAR).  Returns the report,
     the WAR's own changes, and the EAR's (the file an ``<alt-dd>`` names is an EAR entry).
     """
+    operation = _operation(operation)
     source = deployment_descriptor(app or reader, module, reader)
     where = source.where
     if source.name is None and reader.lookup(WEB_XML + "/"):
         raise DescriptorError("WEB-INF/web.xml is a directory, not a deployment descriptor", where)
-    created = source.name is None
     before = None if source.name is None else source.holder.read(source.name)
-    result = splice_webxml(minimal_webxml() if before is None else before, params, where)
-    warnings = source.notes + list(result.warnings)
     link = source.holder.link_of(source.name) if source.name is not None else None
-    if created:
-        warnings.insert(
-            0,
-            Diagnostic(
-                "CWWSM0502W",
-                "the module has no WEB-INF/web.xml (an annotation-only Servlet 3.0+ application); "
-                'a minimal Servlet 3.0 descriptor with metadata-complete="false" is created',
-                where,
-            ),
-        )
-    after = result.output if (created or result.changed) else before
-    report = ModuleReport(
-        name=module.name,
-        context_root=module.context_root,
-        where=where,
-        version=result.version,
-        jakarta=result.jakarta,
-        created=created,
-        params=list(params),
-        actions=(["create WEB-INF/web.xml"] if created else [])
-        + ([f"{source.name} is a symbolic link: {link}, the file it names, is spliced; the link is kept"] if link else [])
-        + list(result.actions),
-        warnings=warnings,
-        before=before,
-        after=after,
-        encoding=declared_encoding(after if after is not None else b""),
-    )
+    # An <alt-dd> is never deleted: application.xml names it, and splicing never creates one.
+    edited = operation(before, where, not source.alt_dd)
+    link_action = [f"{source.name} is a symbolic link: {link}, the file it names, is {operation.verb}; the link is kept"] if link else []
+    report = describe(module.name, module.context_root, where, before, edited, source.notes, link_action)
     changes: Changes = {}
     ear_changes: Changes = {}
-    if report.changed and after is not None and source.alt_dd:
-        ear_changes[source.name or WEB_XML] = after  # the EAR's signature is guarded by make_plan
-    elif report.changed and after is not None:
+    if report.changed and source.alt_dd:
+        ear_changes[source.name or WEB_XML] = edited.after  # the EAR's signature is guarded by make_plan
+    elif report.changed:
         # Where it is, spelled as it is: WEB-INF\web.xml is not given a second descriptor.
-        changes[source.name or WEB_XML] = after
+        changes[source.name or WEB_XML] = edited.after
         _signature_guard(reader, strip_signatures, changes)
     return report, changes, ear_changes
 
 
-def make_plan(reader: AppReader, params: list[tuple[str, str]], *, strip_signatures: bool = False,
+def plan_descriptor_file(path: Path, operation: Operation) -> Plan:
+    """A web.xml on its own (``src/main/webapp/WEB-INF/web.xml``): the one module, labelled by its path."""
+    from splicer.archives import LIMITS
+
+    where = Where((str(path),))
+    with path.open("rb") as fh:
+        before = fh.read(LIMITS.max_read + 1)
+    if len(before) > LIMITS.max_read:
+        raise ArchiveError(f"file is over the limit of {LIMITS.max_read} bytes", where)
+    # The module is the folder WEB-INF/ is in (src/main/webapp -> "webapp"), else the file's stem.
+    full = Path(os.path.abspath(path))
+    name = full.parent.parent.name if full.parent.name.upper() == "WEB-INF" and full.parent.parent.name else full.stem
+    # A file given on its own is the user's: never deleted, even if splicing wrote all of it.
+    report = describe(name, "/" + name, where, before, operation(before, where, False), [], [])
+    return Plan([report], [], {WEB_XML: report.after} if report.changed and report.after is not None else {}, bare=True)
+
+
+def make_plan(reader: AppReader, operation: Operation | Sequence[tuple[str, str]], *, strip_signatures: bool = False,
               allow_name_clashes: bool = False) -> Plan:
-    """Plan the splice of every web module of the application behind *reader*."""
+    """Plan *operation* (or the splice of these params) on every web module of the application behind *reader*."""
+    operation = _operation(operation)
     warnings = name_clashes(reader, allow=allow_name_clashes)
     modules, found = discover(reader)
     warnings += found
@@ -171,13 +266,14 @@ def make_plan(reader: AppReader, params: list[tuple[str, str]], *, strip_signatu
     changes: Changes = {}
     for module in modules:
         if module.is_bare_war:
-            report, own, _ = plan_module(module, reader, params, strip_signatures=strip_signatures)
+            report, own, _ = plan_module(module, reader, operation, strip_signatures=strip_signatures)
             changes.update(own)
         else:
             with reader.nested(module.uri) as inner:
                 # A folder module's entries are the EAR's, checked with them; a zipped WAR's are its own.
                 clashes = [] if inner.is_dir else name_clashes(inner, allow=allow_name_clashes)
-                report, own, ear_own = plan_module(module, inner, params, strip_signatures=strip_signatures, app=reader)
+                report, own, ear_own = plan_module(module, inner, operation, strip_signatures=strip_signatures,
+                                                   app=reader)
                 report.warnings[:0] = clashes
                 changes.update(ear_own)
                 if own and inner.is_dir:

@@ -1,4 +1,4 @@
-"""What a splice did or would do: one report, printed as CWWSM lines or as JSON."""
+"""What a splice (or an unsplice) did or would do: one report, printed as CWWSM lines or as JSON."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class ModuleReport:
     before: bytes | None = field(repr=False, default=None)
     after: bytes | None = field(repr=False, default=None)
     encoding: str = "utf-8"
+    removed: bool = False  # unsplice deletes a web.xml that splice created
 
     @property
     def changed(self) -> bool:
@@ -58,6 +59,7 @@ class ModuleReport:
             "version": self.version,
             "jakarta": self.jakarta,
             "created": self.created,
+            "removed": self.removed,
             "changed": self.changed,
             "params": [{"name": name, "value": value} for name, value in self.params],
             "actions": list(self.actions),
@@ -67,15 +69,21 @@ class ModuleReport:
 
 @dataclass
 class SpliceReport:
-    """The outcome of `splice` (or of planning it, for --dry-run, --check and --diff)."""
+    """The outcome of `splice` or `unsplice` (or of planning it, for --dry-run, --check and --diff).
+
+    For unsplice, each module's *params* are the context-params removed; *properties* is
+    None when every documented key was looked for.
+    """
 
     app: Path
-    properties: Path
+    properties: Path | None
     output: Path | None
     modules: list[ModuleReport]
     warnings: list[Diagnostic]
     written: bool = False
     dry_run: bool = False
+    command: str = "splice"  # or "unsplice"
+    check: bool = False  # --check: the lines say what would change
 
     @property
     def changed(self) -> bool:
@@ -85,34 +93,61 @@ class SpliceReport:
         return self.warnings + [w for module in self.modules for w in module.warnings]
 
     def info_lines(self, *, verbose: bool = False) -> list[str]:
-        """The original tool's informational lines, in English, one module after another."""
+        """The original tool's informational lines, in English, one module after another.
+
+        With *check*, only what would change, one line per module, and the outcome.
+        """
+        if self.check:
+            return self._check_lines()
         lines: list[str] = []
         for module in self.modules:
             lines.append(f"CWWSM0027I: Processing .war file: {module.name}")
-            lines.append("CWWSM0028I: The context parameters are as follows:")
-            for name, value in module.params:
-                lines.append(f"CWWSM0029I: Context name: {name} value: {value}")
+            if self.command == "splice":
+                lines.append("CWWSM0028I: The context parameters are as follows:")
+                lines.extend(f"CWWSM0029I: Context name: {name} value: {value}" for name, value in module.params)
+            elif module.params:
+                lines.append("CWWSM0035I: The context parameters removed are as follows:")
+                lines.extend(f"CWWSM0036I: Removed context name: {name} value: {value}" for name, value in module.params)
             if verbose:
-                state = "unchanged" if not module.changed else ("created" if module.created else "changed")
+                state = "unchanged" if not module.changed else (
+                    "created" if module.created else "removed" if module.removed else "changed")
                 lines.append(f"  {module.where} (Servlet {module.version}): {state}")
                 lines.extend(f"    {action}" for action in module.actions)
         if self.dry_run:
             verb = "would change" if self.changed else "needs no change"
             lines.append(f"CWWSM0031I: Dry run: {self.app} {verb}; nothing was written.")
-        elif not self.changed:
-            state = (f"CWWSM0032I: {self.app} is already spliced with these settings" if self.modules
-                     else f"CWWSM0033I: {self.app} has no web module to splice")
+            return lines
+        if not self.changed:
             copied = self.output is not None and self.written
             outcome = f"it was copied unchanged to {self.output}" if copied else "it was not rewritten"
-            lines.append(f"{state}; {outcome}.")
-        lines.append("CWWSM0030I: Application splicing has completed.")
+            lines.append(f"{self._nothing_to_do()}; {outcome}.")
+        lines.append("CWWSM0030I: Application splicing has completed." if self.command == "splice"
+                     else "CWWSM0037I: Application unsplicing has completed.")
+        return lines
+
+    def _nothing_to_do(self) -> str:
+        if not self.modules:
+            return f"CWWSM0033I: {self.app} has no web module to {self.command}"
+        if self.command == "splice":
+            return f"CWWSM0032I: {self.app} is already spliced with these settings"
+        return f"CWWSM0039I: {self.app} holds nothing that splicing adds"
+
+    def _check_lines(self) -> list[str]:
+        changed = [module for module in self.modules if module.changed]
+        lines = [f"CWWSM0038I: {module.where}: would change: {'; '.join(module.actions)}" for module in changed]
+        if changed:
+            lines.append(f"CWWSM0040I: {self.app} would change ({len(changed)} of {len(self.modules)} "
+                         "web modules); nothing was written.")
+        else:
+            lines.append(f"{self._nothing_to_do()}; nothing was written.")
         return lines
 
     def to_json(self) -> dict[str, object]:
         return {
             "format": REPORT_FORMAT,
+            "command": self.command,
             "app": str(self.app),
-            "properties": str(self.properties),
+            "properties": str(self.properties) if self.properties is not None else None,
             "output": str(self.output) if self.output else None,
             "dry_run": self.dry_run,
             "changed": self.changed,

@@ -16,7 +16,7 @@ from splicer.archives import records, zipraw
 from splicer.archives.reading import LIMITS, Limits, ZipAppReader, check_name, open_app
 from splicer.errors import ArchiveError, OutputError, SplicerError, Where
 
-__all__ = ["Changes", "write_app", "rewrite_zip", "atomic_output", "temp_prefix"]
+__all__ = ["Changes", "write_app", "write_file", "rewrite_zip", "atomic_output", "temp_prefix"]
 
 # entry name -> new bytes; None deletes the entry; a dict changes the nested module of that name.
 Changes: TypeAlias = "dict[str, bytes | None | Changes]"
@@ -179,6 +179,21 @@ def write_app(src: Path, changes: Changes, out: Path | None = None, *, limits: L
             # The path as the user gave it, not the file a symlink led to.
             named = src if out is None else out
             raise OutputError(f"cannot write: {exc.strerror or exc}", Where((str(named),))) from exc
+
+
+def write_file(src: Path, data: bytes, out: Path | None = None) -> None:
+    """Replace the file ``src`` (a web.xml given on its own) by ``data``, or write it to ``out``;
+    atomically, as ``write_app`` does (a symlink's target is rewritten, the link kept)."""
+    target = Path(os.path.realpath(src)) if out is None else out
+    scratch.sweep(target.parent)
+    try:
+        with atomic_output(target, mode_of=src) as fh:
+            fh.write(data)
+    except SplicerError:
+        raise
+    except OSError as exc:
+        named = src if out is None else out
+        raise OutputError(f"cannot write: {exc.strerror or exc}", Where((str(named),))) from exc
 
 
 def _has_nested(changes: Changes) -> bool:
