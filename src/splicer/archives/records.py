@@ -26,6 +26,7 @@ EXT_TIME_TAG = 0x5455  # "UT" extended timestamp: unix seconds, set by zip and m
 MIN_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a DOS stamp can hold
 MAX_EPOCH = 4354819198  # 2107-12-31T23:59:58Z, the latest
 DEFAULT_MODE = 0o100644  # new entries: a regular file rw-r--r--, whatever the umask
+_OFFSET = struct.Struct("<L")  # a central header's local header offset, at byte 42
 
 
 def source_date_epoch() -> int | None:
@@ -126,6 +127,12 @@ def central_for_copy(entry: Entry, offset: int) -> bytes:
     Fields the original gave in the ZIP64 extra stay there; the offset moves there too when it
     no longer fits 32 bits.  Otherwise the header is the original's but for the offset.
     """
+    if entry.central and offset < LIMIT32 and not any(entry.masked):
+        # The original record but for its offset (what the general case below packs, cheaper:
+        # this runs for every entry after a change).
+        if offset == entry.stated:
+            return entry.central
+        return entry.central[:42] + _OFFSET.pack(offset) + entry.central[46:]
     masked = list(entry.masked)
     masked[2] = masked[2] or offset >= LIMIT32
     extra, needed = entry.extra, entry.needed
