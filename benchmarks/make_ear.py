@@ -1,6 +1,7 @@
 """Generate a realistic EAR for the splice benchmark, deterministically (seeded).
 
-    python benchmarks/make_ear.py OUT.ear [--seed N] [--jars 100] [--scale 1.0]
+    python benchmarks/make_ear.py OUT.ear [--seed N] [--jars 100] [--scale 1.0] [--wars 3]
+    python benchmarks/make_ear.py OUT.war --entries 20000
 
 Three WARs (Servlet 2.5, 3.0 and 4.0 descriptors) of about 100 JARs each, plus classes,
 JSPs and static files; META-INF/application.xml lists the three web modules.  JARs hold
@@ -140,15 +141,22 @@ def application_xml(wars: list[tuple[str, str]]) -> bytes:
             f'version="5">\n  <display-name>Bench</display-name>\n{modules}</application>\n').encode()
 
 
-def make_ear(out: Path, *, seed: int = 2013, jars: int = 100, scale: float = 1.0) -> Path:
-    """Write the benchmark EAR to ``out`` and return it."""
+def war_list(count: int) -> list[tuple[str, str, str]]:
+    """(uri, context root, Servlet version) of ``count`` WARs: the three named ones first."""
+    named = [("Shop.war", "shop", "2.5"), ("Admin.war", "admin", "3.0"), ("Api.war", "api", "4.0")]
+    versions = ("2.5", "3.0", "4.0")
+    return named[:count] + [(f"M{i:02}.war", f"m{i:02}", versions[i % 3]) for i in range(3, count)]
+
+
+def make_ear(out: Path, *, seed: int = 2013, jars: int = 100, scale: float = 1.0, wars: int = 3) -> Path:
+    """Write the benchmark EAR (``wars`` WARs of ``jars`` JARs each) to ``out`` and return it."""
     gen = Generator(seed, scale)
-    wars = [("Shop.war", "shop", "2.5"), ("Admin.war", "admin", "3.0"), ("Api.war", "api", "4.0")]
+    modules = war_list(wars)
     with tempfile.TemporaryDirectory(dir=out.parent) as folder, zipfile.ZipFile(out, "w") as ear:
         ear.writestr(_info("META-INF/"), b"")
         ear.writestr(_info("META-INF/MANIFEST.MF"), MANIFEST)
-        ear.writestr(_info("META-INF/application.xml"), application_xml([(uri, root) for uri, root, _ in wars]))
-        for uri, root, version in wars:
+        ear.writestr(_info("META-INF/application.xml"), application_xml([(uri, root) for uri, root, _ in modules]))
+        for uri, root, version in modules:
             path = Path(folder, uri)
             gen.war(path, root, version, jars)
             with path.open("rb") as src, ear.open(_info(uri), "w") as dst:
@@ -159,14 +167,36 @@ def make_ear(out: Path, *, seed: int = 2013, jars: int = 100, scale: float = 1.0
     return out
 
 
+def make_war(out: Path, *, entries: int = 20_000, seed: int = 2013) -> Path:
+    """A WAR of ``entries`` small entries (classes, JSPs, static text of 0.3-3 KB, deflated)
+    and a Servlet 3.0 descriptor: the shape where per-entry work is all there is."""
+    rng = random.Random(seed)
+    words = [w.encode() for w in SYLLABLES]
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(_info("META-INF/"), b"")
+        zf.writestr(_info("META-INF/MANIFEST.MF"), MANIFEST)
+        zf.writestr(_info("WEB-INF/"), b"")
+        zf.writestr(_info("WEB-INF/web.xml"), WEB_XML["3.0"] % {b"name": b"many"})
+        for i in range(entries - 4):
+            folder = ("WEB-INF/classes/com/example/p%d" % (i % 97), "jsp/section%d" % (i % 31), "static/txt")[i % 3]
+            body = b" ".join(rng.choices(words, k=rng.randint(40, 400))) + rng.randbytes(rng.randint(0, 64))
+            zf.writestr(_info(f"{folder}/file{i}.{('class', 'jsp', 'txt')[i % 3]}"), body)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=2013)
     parser.add_argument("--jars", type=int, default=100, help="JARs per WAR")
     parser.add_argument("--scale", type=float, default=1.0, help="class size factor")
+    parser.add_argument("--wars", type=int, default=3, help="number of WARs")
+    parser.add_argument("--entries", type=int, help="write a WAR of this many small entries instead")
     args = parser.parse_args()
-    make_ear(args.out, seed=args.seed, jars=args.jars, scale=args.scale)
+    if args.entries:
+        make_war(args.out, entries=args.entries, seed=args.seed)
+    else:
+        make_ear(args.out, seed=args.seed, jars=args.jars, scale=args.scale, wars=args.wars)
     print(f"{args.out}: {args.out.stat().st_size / 1e6:.1f} MB")
 
 
