@@ -143,6 +143,30 @@ def grid_rates(catalog: str, n: int, concurrency: int) -> tuple[float, float]:
     return median3(writes), median3(reads)
 
 
+def wait_placed(catalog: str, containers: int, timeout: float = 60.0) -> None:
+    """Until every partition has its primary and replica, each replica holding its
+    snapshot, and primaries are balanced (a new catalog first waits out older leases)."""
+    async def placed() -> bool:
+        reply = await fetch_placement(catalog, "session", "sessionMapSet")
+        if reply["placement"] is None or reply.get("settling"):
+            return False
+        ready = {(p, name) for p, name in reply.get("ready", [])}
+        counts: dict[str, int] = {}
+        for p, part in enumerate(reply["placement"]["partitions"]):
+            counts[part["primary"]] = counts.get(part["primary"], 0) + 1
+            if part["primary"] is None or any((p, r) not in ready for r, _ in part["replicas"]):
+                return False
+            if len(part["replicas"]) != min(1, containers - 1):
+                return False
+        return len(counts) == containers and max(counts.values()) - min(counts.values()) <= 1
+
+    deadline = time.monotonic() + timeout
+    while not asyncio.run(placed()):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the grid at {catalog} was not placed in {timeout:g} s")
+        time.sleep(0.05)
+
+
 def failover_seconds(catalog: Child, containers: dict[str, Child], og: Path, dp: Path,
                      rounds: int, children: list[Child]) -> list[float]:
     times = []
@@ -169,7 +193,7 @@ def failover_seconds(catalog: Child, containers: dict[str, Child], og: Path, dp:
         del containers[name]
         fresh = containers[f"n{r}"] = start_container(f"n{r}", catalog, og, dp)
         children.append(fresh)
-        time.sleep(1.0)  # let the newcomer take its share before the next kill
+        wait_placed(catalog.endpoint, len(containers))  # the newcomer took its share
     return times
 
 
@@ -186,7 +210,7 @@ def main() -> None:
         echo_n = echo_rate(echo.endpoint, args.ops, args.concurrency)
         catalog, containers = start_grid(SAMPLE_OG, SAMPLE_DP, ["c0", "c1"])
         children += [catalog, *containers.values()]
-        time.sleep(1.0)  # replicas placed and primaries balanced
+        wait_placed(catalog.endpoint, 2)
         w1, r1 = grid_rates(catalog.endpoint, args.ops, 1)
         wn, rn = grid_rates(catalog.endpoint, args.ops, args.concurrency)
         with tempfile.TemporaryDirectory() as tmp:
@@ -195,7 +219,7 @@ def main() -> None:
                 'maxSyncReplicas="0" maxAsyncReplicas="1"', 'maxSyncReplicas="1" maxAsyncReplicas="0"'))
             scat, sconts = start_grid(SAMPLE_OG, sync_dp, ["s0", "s1"])
             children += [scat, *sconts.values()]
-            time.sleep(1.0)
+            wait_placed(scat.endpoint, 2)
             sw1, _ = grid_rates(scat.endpoint, args.ops, 1)
             swn, _ = grid_rates(scat.endpoint, args.ops, args.concurrency)
         fail = failover_seconds(catalog, containers, SAMPLE_OG, SAMPLE_DP, args.failovers,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from splicer.grid import membership, routes
 from splicer.grid.auth import Peer, Security
 from splicer.grid.config import GridDefinition
-from splicer.grid.errors import GridError
+from splicer.grid.errors import GridError, GridUnavailableError
 from splicer.grid.lease import LEASE_SHARE, SURELY_OVER, check_timeouts, nothing_listens
 from splicer.grid.placement import Claim, MapSetPlacement
 from splicer.grid.protocol import Channel, Message, ProtocolError, RemoteError, error_reply
@@ -40,11 +40,11 @@ class Member:
 
 async def listen(accept: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
                  host: str, port: int) -> asyncio.Server:
-    """A listening server, or a GridError that says which address is taken or wrong."""
+    """A listening server, or a GridUnavailableError that says which address is taken or wrong."""
     try:
         return await asyncio.start_server(accept, host, port)
     except OSError as exc:
-        raise GridError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise GridUnavailableError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def parse_catalog_endpoints(text: str, name: str) -> tuple[str, int, int]:
@@ -275,13 +275,18 @@ class Catalog:
 
     async def _forget(self, member: Member, why: str) -> None:
         surely_over = member.last_grant + self.failure_timeout * SURELY_OVER
-        if surely_over > time.monotonic() and not await nothing_listens(
-                [(member.host, member.port)]):
-            # it may be alive, cut off, and still serving on its lease until then
-            log.info("CWOBJ7207I: container %s is unreachable (%s); its shards move when its "
-                     "lease is surely over, in %.2f s.", member.name, why,
-                     surely_over - time.monotonic())
-            await asyncio.sleep(max(0.0, surely_over - time.monotonic()))
+        told = False
+        # it may be alive, cut off, and still serving on its lease until then, unless
+        # nothing listens at its port any more: its process is gone (a dying process may
+        # close its connections a moment before its listener, so look again)
+        while (left := surely_over - time.monotonic()) > 0:
+            if await nothing_listens([(member.host, member.port)], timeout=min(left, 1.0)):
+                break
+            if not told:
+                log.info("CWOBJ7207I: container %s is unreachable (%s); its shards move when "
+                         "its lease is surely over, in %.2f s.", member.name, why, left)
+                told = True
+            await asyncio.sleep(min(0.1, max(0.0, surely_over - time.monotonic())))
         if self.members.get(member.name) is not member:
             return
         del self.members[member.name]
