@@ -114,7 +114,8 @@ def test_signals_at_random_moments_of_start_up_and_serving(tmp_path: Path) -> No
             code, err = signalled(argv, sig, lambda pid: time.sleep(delay))
             what = f"{name}, {signal.Signals(sig).name} {delay * 1000:.0f} ms after the handler (seed {seed})"
             if code != EXIT_INTERRUPTED and name in ("splice-script", "splicer-script", "verify", "grid-mapsizes"):
-                assert code in (0, 1, 2), f"{what}: a one-shot command that finished first exits as usual\n{err}"
+                # 69: grid-mapsizes asks a catalog that is not there (a runtime failure, not usage)
+                assert code in (0, 1, 2, 69), f"{what}: a one-shot command that finished first exits as usual\n{err}"
                 continue
             assert code == EXIT_INTERRUPTED, f"{what}: exit {code}\n{err}"
             assert "Traceback" not in err, f"{what}:\n{err}"

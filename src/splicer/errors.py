@@ -10,6 +10,7 @@ EXIT_OK = 0
 EXIT_CHECK_FOUND_WORK = 1
 EXIT_USAGE = 2
 EXIT_UNSAFE = 3
+EXIT_UNAVAILABLE = 69  # sysexits' EX_UNAVAILABLE: a service the command needs (a catalog) did not answer
 EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another run holds the file; trying again later will do
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell shows for Ctrl-C; SIGTERM ends the same way
 

@@ -34,7 +34,7 @@ else:
 EXIT_INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for Ctrl-C; SIGTERM ends the same way
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 NAMES = {int(signal.SIGINT): "SIGINT", int(signal.SIGTERM): "SIGTERM"}
-SECOND_SIGNAL = "CWWSM0399E: stopped at once by a second signal"
+SECOND_SIGNAL = "CWWSM0396E: stopped at once by a second signal"
 
 
 class SignalExit(BaseException):

@@ -138,11 +138,13 @@ def test_cli_wrong_names_exit_2(grid: ThreadedGrid, args: tuple[str, ...], reaso
     assert re.fullmatch(rf"CWWSM0131E: {reason}.*\n", err, re.S)
 
 
-def test_cli_no_catalog_is_a_clear_error() -> None:
+def test_cli_no_catalog_is_a_runtime_error_not_usage() -> None:
+    """Regression: a dead catalog exited 2, "usage", with the id wrong names have; it is a
+    runtime failure: exit 69 (sysexits' EX_UNAVAILABLE), its own id."""
     code, _, err = invoke("mapsizes", "-g", "session", "-m", "sessionMapSet",
                           "--catalog", "127.0.0.1:1")
-    assert code == 2
-    assert err.startswith("CWWSM0131E: no server answered (127.0.0.1:1: ")
+    assert code == 69
+    assert err.startswith("CWWSM0134E: no server answered (127.0.0.1:1: ")
 
 
 def test_cli_container_with_a_bad_xml_exits_2(tmp_path: Path) -> None:
@@ -172,13 +174,13 @@ def test_run_grid_threads_serve_a_client_in_another_loop(grid: ThreadedGrid) -> 
     assert asyncio.run(read()) == b"meta"
 
 
-def test_container_without_a_catalog_gives_up_with_exit_2() -> None:
+def test_container_without_a_catalog_gives_up_with_exit_69() -> None:
     # a child process: the container configures logging for its own process
     result = subprocess.run(
         [sys.executable, "-m", "splicer", "grid", "container", "c0", "--objectgrid-xml",
          str(SAMPLE_OG), "--deployment-xml", str(SAMPLE_DP), "--catalog", "127.0.0.1:1",
          "--catalog-timeout", "0.3"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
+    assert result.returncode == 69
     assert result.stdout == ""  # never READY
-    assert result.stderr.endswith("CWWSM0131E: container c0 reached no catalog server at "
+    assert result.stderr.endswith("CWWSM0134E: container c0 reached no catalog server at "
                                   "127.0.0.1:1 in 0.3 s\n")

@@ -59,7 +59,7 @@ def test_a_client_gives_up_after_the_wait_saying_what_it_waited_for(grid_log: Li
 
 def test_without_a_wait_a_client_fails_at_once() -> None:
     dead = f"127.0.0.1:{free_port()}"
-    with pytest.raises(GridError, match=rf"^CWWSM0131E: no catalog server answered at {dead} "
+    with pytest.raises(GridError, match=rf"^CWWSM0134E: no catalog server answered at {dead} "
                                         rf"\({dead}: connection refused\)$"):
         asyncio.run(GridClient.connect(dead))
 

@@ -169,7 +169,7 @@ def test_a_dead_catalog_freezes_placement_and_routes_keep_working(tmp_path: Path
         assert await client.get(META, "before/ctx") == b"1"
         assert await client.get(META, "after/ctx") == b"2"
         fresh = GridClient.connect(grid.catalog_endpoint, grid="session")
-        with pytest.raises(GridError, match=r"^CWWSM0131E: no catalog server answered at "):
+        with pytest.raises(GridError, match=r"^CWWSM0134E: no catalog server answered at "):
             await fresh
     run_with_grid(*sync_files(tmp_path), body)
 
@@ -208,7 +208,7 @@ def test_a_restarted_catalog_adopts_the_shards_containers_hold(tmp_path: Path) -
 def test_min_sync_replicas_refuses_writes_it_cannot_protect(tmp_path: Path) -> None:
     async def body(grid: InProcessGrid, client: GridClient) -> None:
         client.retry_for = 0.3
-        with pytest.raises(GridError, match=r"^CWWSM0131E: partition \d+ of session:sessionMapSet"
+        with pytest.raises(GridError, match=r"^CWWSM0134E: partition \d+ of session:sessionMapSet"
                                             r" has no reachable primary after 0.3 s \(session:"
                                             r"sessionMapSet:\d+ has fewer than minSyncReplicas=1"):
             await client.put(META, "s/ctx", b"v")
@@ -246,7 +246,7 @@ def test_placement_waits_for_num_initial_containers(tmp_path: Path) -> None:
             await grid.start_container("c0")
             assert grid.catalog.placements == {}
             client = await GridClient.connect(grid.catalog_endpoint, retry_for=0.2)
-            with pytest.raises(GridError, match=r"^CWWSM0131E: partition \d+ of session:"
+            with pytest.raises(GridError, match=r"^CWWSM0134E: partition \d+ of session:"
                                                 r"sessionMapSet has no reachable primary after "
                                                 r"0.2 s \(no route yet\)$"):
                 await client.put(META, "s/ctx", b"v")

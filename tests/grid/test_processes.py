@@ -218,4 +218,4 @@ def test_a_second_signal_ends_a_stop_the_catalog_does_not_answer(procs: list[Pro
         catalog.popen.send_signal(signal.SIGCONT)
     assert code == 130
     assert log.read_text().rstrip().splitlines()[-1] == (
-        "CWWSM0131E: stopped by a second signal, without a clean stop (no handover) (SIGTERM)")
+        "CWWSM0396E: stopped by a second signal, without a clean stop (no handover) (SIGTERM)")

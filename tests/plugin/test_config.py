@@ -151,7 +151,7 @@ def test_entities_are_refused() -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(PluginConfigError, match=r"^CWWSM0140E: .*absent\.xml: cannot read the plug-in configuration") as caught:
+    with pytest.raises(PluginConfigError, match=r"^CWWSM0150E: .*absent\.xml: cannot read the plug-in configuration") as caught:
         read_config(tmp_path / "absent.xml")
     assert caught.value.where.parts == (str(tmp_path / "absent.xml"),)
 

@@ -338,4 +338,4 @@ def test_cli_proxy_rejects_a_bad_config(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stdout == ""
-    assert f"CWWSM0140E: {bad}:" in done.stderr and "Route names the ServerCluster 'ghost', which is not defined" in done.stderr
+    assert f"CWWSM0150E: {bad}:" in done.stderr and "Route names the ServerCluster 'ghost', which is not defined" in done.stderr

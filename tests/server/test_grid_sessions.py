@@ -12,6 +12,7 @@ import pytest
 from conftest import REPO
 from splicer.grid.client import GridClient
 from splicer.grid.inprocess import grid_in_process
+from splicer.server.gridstore import SessionGridUnavailable
 from splicer.server.runtime import AppServer, ServerOptions
 from splicer.server.sessions.codec import ATTRIBUTE_MAP, METADATA_MAP, parse_metadata
 from splicer.server.settings import ServerConfigError
@@ -106,5 +107,5 @@ def test_catalog_host_port_and_override(tmp_path: Path, override: bool) -> None:
         assert isinstance(modules, list)
         assert modules[0]["sessions"]["grid"]["catalog"] != dead
     else:
-        with pytest.raises(ServerConfigError, match=rf"no catalog server answered at {dead}"):
+        with pytest.raises(SessionGridUnavailable, match=rf"^CWWSM0142E: .*no catalog server answered at {dead}"):
             asyncio.run(run())

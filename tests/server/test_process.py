@@ -72,10 +72,10 @@ def test_unknown_catalog_is_a_clear_startup_error(tmp_path: Path) -> None:
         capture_output=True,
         timeout=60,
     )
-    assert done.returncode == 2
+    assert done.returncode == 69  # a runtime failure (sysexits' EX_UNAVAILABLE), not a usage error
     assert done.stdout == b""
     assert re.search(
-        rf"^CWWSM0140E: {re.escape(str(ear))}!/MySessionTestWeb.war!/WEB-INF/web.xml: the session grid cannot be used: no catalog server answered at {dead} after waiting 0.5 s \({dead}: connection refused\)",
+        rf"^CWWSM0142E: {re.escape(str(ear))}!/MySessionTestWeb.war!/WEB-INF/web.xml: the session grid cannot be used: no catalog server answered at {dead} after waiting 0.5 s \({dead}: connection refused\)",
         done.stderr.decode(),
         re.MULTILINE,
     )
@@ -167,4 +167,4 @@ def test_a_second_signal_abandons_a_flush_the_grid_cannot_take(tmp_path: Path) -
     assert code == 130
     assert "SESN0310I" not in log
     assert log.rstrip().splitlines()[-1] == (
-        "CWWSM0141E: stopped by a second signal: pending session writes were not flushed (SIGTERM)")
+        "CWWSM0396E: stopped by a second signal: pending session writes were not flushed (SIGTERM)")

@@ -67,7 +67,7 @@ def test_a_signal_stops_every_child(workspace: Workspace, tmp_path: Path, sig: s
             verify.kill()
             verify.wait()
     assert verify.returncode == 130, out + err
-    assert "CWWSM0401E: interrupted; every process verify started has been stopped" in err
+    assert "CWWSM0399E: interrupted; every process verify started has been stopped" in err
     assert wait_gone(children) == [], "children of verify outlived it"
     assert workspace.survivors() == []
 

@@ -91,4 +91,4 @@ def proxy(config_path: Path, host: str, port: int, retry_interval: float | None,
         return f"{bound_host}:{bound_port}"
 
     serve(start, server.stop, name="plugin proxy", log=logger,
-          abandoned="CWWSM0399E: stopped by a second signal: requests in flight were cut off")
+          abandoned="CWWSM0396E: stopped by a second signal: requests in flight were cut off")

@@ -113,7 +113,7 @@ def verify(
         report = run()
     except (KeyboardInterrupt, SignalExit, asyncio.CancelledError):
         # Ctrl-C (or SIGTERM) cancelled the run; the topology was stopped on the way out.
-        click.echo("CWWSM0401E: interrupted; every process verify started has been stopped", err=True)
+        click.echo("CWWSM0399E: interrupted; every process verify started has been stopped", err=True)
         sys.exit(EXIT_INTERRUPTED)
     if report_path is not None:
         try:

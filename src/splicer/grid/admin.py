@@ -10,7 +10,7 @@ from typing import Any
 
 from splicer.grid import membership
 from splicer.grid.auth import ANONYMOUS, AuthenticationFailed, GridAuthError, Security
-from splicer.grid.errors import GridError
+from splicer.grid.errors import GridError, GridUnavailableError
 from splicer.grid.placement import PRIMARY
 from splicer.grid.protocol import (Message, ProtocolError, RemoteError, parse_endpoints,
                                    unb64)
@@ -70,7 +70,7 @@ async def ask(endpoint: str | tuple[str, int], message: Message, timeout: float 
             last = f"{host}:{port}: {exc or type(exc).__name__}"
         finally:
             await channel.close()
-    raise GridError(f"no server answered ({last})")
+    raise GridUnavailableError(f"no server answered ({last})")
 
 
 async def fetch_placement(catalog: str, grid: str, mapset: str,

@@ -17,7 +17,7 @@ import random
 import time
 from typing import Protocol
 
-from splicer.grid.errors import GridError
+from splicer.grid.errors import GridUnavailableError
 
 log = logging.getLogger("splicer.grid")
 
@@ -50,15 +50,15 @@ def describe_failure(exc: BaseException) -> str:
 
 async def wait_for_routes(client: RouteSource, catalog: str, wait: float,
                           rng: random.Random | None = None) -> None:
-    """Refresh until the catalog answers; GridError after ``wait`` seconds (at once for 0)."""
+    """Refresh until the catalog answers; GridUnavailableError after ``wait`` seconds (at once for 0)."""
     started = time.monotonic()
     attempt = 0
     while not await client.refresh():
         elapsed = time.monotonic() - started
         if elapsed >= wait:
             waited = f" after waiting {wait:g} s" if wait > 0 else ""
-            raise GridError(f"no catalog server answered at {catalog}{waited} "
-                            f"({client.last_failure})")
+            raise GridUnavailableError(f"no catalog server answered at {catalog}{waited} "
+                                       f"({client.last_failure})")
         attempt += 1
         # last_failure names each endpoint: "host:port: connection refused"
         log.warning("CWOBJ7222W: waiting for catalog %s (retry %d, %.1f s of %g s)",

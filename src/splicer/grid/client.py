@@ -29,7 +29,7 @@ from splicer.grid import membership
 from splicer.grid.auth import ANONYMOUS, AuthenticationFailed, GridAuthError, Security
 from splicer.grid.bootstrap import describe_failure, wait_for_routes
 from splicer.grid.config import BackingMap, GridDefinition, MapSet
-from splicer.grid.errors import GridError
+from splicer.grid.errors import GridError, GridUnavailableError
 from splicer.grid.hashing import partition_of
 from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError, b64,
                                    parse_endpoints, retrieved, unb64)
@@ -207,8 +207,8 @@ class GridClient:
                     self._drop(endpoint)
                     last = f"{endpoint[0]}:{endpoint[1]}: {exc or type(exc).__name__}"
             if time.monotonic() + delay > deadline:
-                raise GridError(f"partition {partition} of {self.grid}:{mapset.name} has no "
-                                f"reachable primary after {self.retry_for:g} s ({last})")
+                raise GridUnavailableError(f"partition {partition} of {self.grid}:{mapset.name} has no "
+                                           f"reachable primary after {self.retry_for:g} s ({last})")
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.5)
             await self.refresh()  # when no catalog answers, the last routes stay in use

@@ -13,7 +13,7 @@ from splicer.grid import container_ops, fencing, heartbeat, membership
 from splicer.grid.auth import AuthenticationFailed, GridAuthError, Peer, Security
 from splicer.grid.catalog import listen
 from splicer.grid.config import GridDefinition, MapSet
-from splicer.grid.errors import GridError
+from splicer.grid.errors import GridError, GridUnavailableError
 from splicer.grid.eviction import expired, sweep, sweep_interval
 from splicer.grid.fencing import Refusal
 from splicer.grid.hashing import partition_of
@@ -69,9 +69,9 @@ class Container:
         try:
             while not await self._register():
                 if time.monotonic() > deadline:
-                    raise GridError(f"container {self.name} reached no catalog server at "
-                                    f"{_fmt(self.catalog_endpoints)} in "
-                                    f"{self.catalog_timeout:g} s")
+                    raise GridUnavailableError(f"container {self.name} reached no catalog server at "
+                                               f"{_fmt(self.catalog_endpoints)} in "
+                                               f"{self.catalog_timeout:g} s")
                 await asyncio.sleep(0.2)
         except BaseException:
             await self._close_all()

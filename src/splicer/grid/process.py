@@ -12,7 +12,7 @@ from splicer.serving import serve
 log = logging.getLogger("splicer.grid.process")
 
 # What a second signal during the clean stop costs, said on the way out.
-ABANDONED = "CWWSM0131E: stopped by a second signal, without a clean stop (no handover)"
+ABANDONED = "CWWSM0396E: stopped by a second signal, without a clean stop (no handover)"
 
 
 def configure_logging(name: str) -> None:

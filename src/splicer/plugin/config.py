@@ -32,7 +32,7 @@ ENCODING = "ISO-8859-1"
 class PluginConfigError(ConfigError):
     """A plugin-cfg.xml that is not what the plug-in can route with: wrong element, bad value, dangling name."""
 
-    message_id = "CWWSM0140E"
+    message_id = "CWWSM0150E"
 
 
 # ---------------------------------------------------------------------------- reading

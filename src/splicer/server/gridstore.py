@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from splicer.errors import Where
+from splicer.errors import EXIT_UNAVAILABLE, SplicerError, Where
 from splicer.grid.auth import GridAuthError
 from splicer.grid.client import GridClient, GridOp
-from splicer.grid.errors import GridError
+from splicer.grid.errors import GridError, GridUnavailableError
 from splicer.server.sessions.codec import ATTRIBUTE_MAP, METADATA_MAP
 from splicer.server.sessions.replication import Write
 from splicer.server.settings import ServerConfigError
@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 
 
 SESSION_MAPS = (METADATA_MAP, ATTRIBUTE_MAP)
+
+
+class SessionGridUnavailable(SplicerError, RuntimeError):
+    """The module's session grid did not answer (no catalog within --catalog-wait): a runtime
+    failure of the deployment, not a wrong setting."""
+
+    exit_code = EXIT_UNAVAILABLE
+    message_id = "CWWSM0142E"
 
 
 class GridStore:
@@ -54,6 +62,12 @@ async def connect_grid(catalog: str, grid: str, where: Where, access: GridAccess
             where,
             hint="the module's securityEnabled and credentialAuthentication and the server's "
             "--secret-file must match the grid's (its --secret-file)",
+        ) from None
+    except GridUnavailableError as error:
+        raise SessionGridUnavailable(
+            f"the session grid cannot be used: {error.reason}",
+            where,
+            hint=f"start the catalog at {catalog} first, or give the server a longer --catalog-wait",
         ) from None
     except GridError as error:
         raise ServerConfigError(

@@ -10,7 +10,7 @@ from splicer.serving import serve
 
 log = logging.getLogger("splicer.server.process")
 
-ABANDONED = "CWWSM0141E: stopped by a second signal: pending session writes were not flushed"
+ABANDONED = "CWWSM0396E: stopped by a second signal: pending session writes were not flushed"
 
 
 def configure_logging(name: str) -> None:

@@ -29,7 +29,7 @@ from splicer.verify.topology import Topology, TopologyConfig
 _SAMPLE_DIRS = (Path("samples"), Path(__file__).resolve().parents[1] / "grid" / "samples")
 TEMP_PREFIX = "splicer-verify-"
 # A second signal ends verify at once; the kernel's parent-death signal takes the children.
-SECOND_SIGNAL = "CWWSM0401E: stopped by a second signal; the processes verify started die with it"
+SECOND_SIGNAL = "CWWSM0396E: stopped by a second signal; the processes verify started die with it"
 
 
 @dataclass
