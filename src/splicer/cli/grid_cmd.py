@@ -39,10 +39,11 @@ def grid() -> None:
     """The session grid: catalog and container servers, and xscmd/xsadmin-style queries.
 
     \b
-    Exit status: 2 usage or configuration error (bad XML, no catalog, a bad
+    Exit status: 2 usage or configuration error (bad XML, an unknown grid or map, a bad
     --secret-file); 4 authentication failed (the secret files differ, or security is on at
-    one end only); 130 stopped by SIGINT or SIGTERM (a server: after its clean stop); the
-    servers' other codes are in the README."""
+    one end only); 69 no catalog or server answered, or the address is taken (a runtime
+    failure: try again once the grid is up); 130 stopped by SIGINT or SIGTERM (a server:
+    after its clean stop); the servers' other codes are in the README."""
 
 
 @grid.command()

@@ -14,7 +14,7 @@ from splicer.errors import OutputError, UsageError, Where
 
 EPILOG = """\b
 Exit codes: 0 written, 2 usage error (PATH exists without --force, or its folder is missing),
-3 the file could not be written (nothing is left half-written)."""
+3 the file could not be written (nothing is left half-written), 130 interrupted."""
 
 
 def sample_properties() -> bytes:

@@ -11,7 +11,8 @@ import click
 from splicer.cli.boundary import report_errors
 
 EPILOG = """\b
-Exit codes: 0 read, 2 usage error (APP missing), 3 APP or a module's web.xml cannot be read."""
+Exit codes: 0 read, 2 usage error (APP missing), 3 APP or a module's web.xml cannot be read,
+130 interrupted (SIGINT/SIGTERM)."""
 
 
 @click.command(epilog=EPILOG)

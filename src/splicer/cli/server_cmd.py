@@ -12,10 +12,10 @@ from splicer.cli.boundary import report_errors
 EPILOG = """\b
 Prints `READY host:port` on stdout once listening. SIGTERM stops cleanly (pending session
 writes reach the grid first); SIGKILL is a crash. Status JSON: /_splicer/status.
-Exit status: 2 usage or configuration error (a bad module, no catalog after --catalog-wait,
-a bad --secret-file); 4 the grid refused the credentials (authentication failed); 3 the clean
-stop could not flush every pending session write; 130 stopped by SIGINT or SIGTERM, after the
-clean stop (a second signal ends it at once)."""
+Exit status: 2 usage or configuration error (a bad module, a bad --secret-file); 4 the grid
+refused the credentials (authentication failed); 3 the clean stop could not flush every
+pending session write; 69 no catalog answered within --catalog-wait (a runtime failure);
+130 stopped by SIGINT or SIGTERM, after the clean stop (a second signal ends it at once)."""
 
 
 

@@ -16,7 +16,8 @@ OutputForm = Literal["text", "json", "github"]
 EPILOG = """\b
 Each finding is one line:  LOCATION:LINE:COL: error|warning CODE message
 Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict),
-2 usage error, 3 unreadable or hostile input. The codes are listed in the README."""
+2 usage error, 3 unreadable or hostile input, 130 interrupted (SIGINT/SIGTERM).
+The codes are listed in the README."""
 
 
 @click.command(epilog=EPILOG)

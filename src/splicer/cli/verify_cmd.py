@@ -35,8 +35,9 @@ def _named_commands(values: tuple[str, ...], option: str) -> dict[str, str]:
 EPILOG = """\b
 Exit status: 0 the sessions survived (warnings allowed); 1 a session was lost, a step
 could not be run (a stop/start command failed) or a web module has no HttpSessionFilter;
-2 wrong usage; 3 the emulated topology would not start; 130 interrupted (everything
-started has been stopped)."""
+2 wrong usage; 3 the emulated topology would not start, or --report cannot be written;
+69 the grid the run asks stopped answering; 130 interrupted (everything started has
+been stopped)."""
 
 
 @click.command(epilog=EPILOG)
