@@ -6,23 +6,25 @@ format for every message, readable in a packet capture, at a cost in size the em
 
 Every message has ``op``.  A request that wants an answer carries ``id`` (an int unique on its
 connection); the answer carries ``re`` (that id) and ``ok``; a failed answer has ``error`` (a
-short code: ``unknown_grid``, ``unknown_map``, ``not_primary``, ``retry``, ``bad_request``...) and
-``message``.  Either side of a connection may send requests, so the catalog pushes placement to
+short code: ``unknown_grid``, ``unknown_map``, ``not_primary``, ``retry``, ``stale_epoch``,
+``bad_request``...) and ``message``.  Either side of a connection may send requests, so the catalog pushes placement to
 the containers on the connection they registered on.
 
 A connection may start with a handshake (``hello``; see ``auth`` and ``membership``): it says
 who connects, proves the domain's secret when security is on, and decides which of the
 operations below the connection may send.
 
-Operations (field names in brackets):
-  to the catalog:   register [name host port grids shards] -> [heartbeat_interval];
-                    heartbeat [name]; leave [name]; shard_ready [name grid mapset partition];
-                    routes [grid] -> [epoch definition mapsets];
-                    placement [grid mapset] -> [placement containers]
+Operations (field names in brackets; ``epoch``: of the partition's placement, fencing.py):
+  to the catalog:   register [name host port grids shards] -> [heartbeat_interval lease grant];
+                    heartbeat [name] -> [grant] (a lease renewal, lease.py); leave [name];
+                    shard_ready [name grid mapset partition];
+                    routes [grid] -> [epoch settling definition mapsets];
+                    placement [grid mapset] -> [placement containers ready settling]
   catalog -> container: placement [grid mapset epoch partitions endpoints]; demote [shards]
-  to a container:   get/put/remove [grid mapset partition map key value]; batch [.. ops];
-                    repl_snapshot [grid mapset partition source kind maps];
-                    repl_apply [grid mapset partition source ops];
+  to a container:   get/put/remove [grid mapset partition epoch map key value];
+                    batch [.. epoch ops];
+                    repl_snapshot [grid mapset partition source epoch kind maps];
+                    repl_apply [grid mapset partition source epoch ops];
                     stats [grid mapset] -> [rows]; find [grid map pattern values] -> [hits]
 """
 
