@@ -1,9 +1,9 @@
 """splice killed at random points, and run twice at once: never a half-written or lost file.
 
-Real `splice` processes on a 24 MiB EAR (a WAR inside it, so the nested spool goes to disk
-in the temp folder too), SIGKILLed at random moments: the folder must then hold the original
-or the complete output (byte for byte the reference run's) and nothing but the splice's own
-leftovers, which the next run removes.
+Real `splice` processes on a 24 MiB EAR (a WAR inside it), SIGKILLed at random moments: the
+folder must then hold the original or the complete output (byte for byte the reference run's)
+and nothing but the splice's own leftovers, which the next run removes; the temp folder (where
+a nested archive may be spooled) must hold nothing else either.
 """
 
 from __future__ import annotations
