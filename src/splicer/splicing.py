@@ -52,7 +52,7 @@ def write_plan(app: Path, output: Path | None, *, dry_run: bool, wait: float, wa
     them waits up to *wait* seconds (telling *waiting* once), then reads what that run
     wrote; BusyError if it is still busy.
     """
-    from splicer.archives import write_app
+    from splicer.archives import reuse, write_app
     from splicer.archives.writing import write_file
 
     if dry_run:
@@ -61,7 +61,8 @@ def write_plan(app: Path, output: Path | None, *, dry_run: bool, wait: float, wa
         targets = [Target.of(app)]
     else:
         targets = [Target.of(app), Target.of(output, follow=False)]
-    with hold(targets, wait=wait, waiting=waiting):
+    # One reading of the archive for the plan and the write (a changed WAR inflated once).
+    with hold(targets, wait=wait, waiting=waiting), reuse():
         report, plan = planner()
         report.output = output
         report.dry_run = dry_run

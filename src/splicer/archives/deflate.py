@@ -16,9 +16,9 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterator, Sequence
-from typing import IO
+from typing import IO, BinaryIO, Protocol
 
-__all__ = ["CHUNK", "MIN_STORED_RANGE", "Deflater", "pieces"]
+__all__ = ["CHUNK", "MIN_STORED_RANGE", "Deflater", "DeflateSink", "pieces"]
 
 CHUNK = 1 << 20
 MIN_STORED_RANGE = 4096  # shorter compressed stretches stay in the deflated stream
@@ -73,3 +73,70 @@ class Deflater:
     def finish(self) -> bytes:
         """The last block (BFINAL=1), empty if every byte is out already."""
         return self._compressor.flush(zlib.Z_FINISH)
+
+
+class Source(Protocol):
+    def pread(self, offset: int, length: int) -> bytes: ...
+
+
+class DeflateSink:
+    """Where a nested archive being rewritten goes: straight into its entry in the archive
+    around it (CRC-32 and deflate on the way, or stored as it is), with no copy on disk.
+
+    ``write`` takes bytes to compress; ``write_compressed`` bytes compressed already (sent
+    as stored blocks); ``copy`` a stretch of raw records, told which ranges are compressed.
+    ``tell`` is the position in the (uncompressed) nested archive.
+    """
+
+    def __init__(self, out: BinaryIO, deflate: bool) -> None:
+        self._out = out
+        self._deflater = Deflater() if deflate else None
+        self.crc = 0
+        self.size = 0
+
+    def seekable(self) -> bool:
+        return False
+
+    def tell(self) -> int:
+        return self.size
+
+    def write(self, data: bytes) -> int:
+        if data:
+            self._feed(data, False)
+        return len(data)
+
+    def write_compressed(self, data: bytes) -> None:
+        """Compressed data of an entry: stored blocks when long enough to be worth it."""
+        for at in range(0, len(data), CHUNK):
+            self._feed(data[at : at + CHUNK], len(data) >= MIN_STORED_RANGE)
+
+    def copy(self, source: Source, start: int, end: int, compressed: Sequence[tuple[int, int]]) -> None:
+        """Bytes [start, end) of ``source``; ``compressed`` are the sorted ranges in it that
+        hold compressed data (each piece of a range read from its start, a CHUNK at a time)."""
+        pos = start
+        for a, b in compressed:
+            if b - a < MIN_STORED_RANGE:
+                continue
+            self._copy(source, pos, a, False)
+            self._copy(source, a, b, True)
+            pos = b
+        self._copy(source, pos, end, False)
+
+    def _copy(self, source: Source, start: int, end: int, compressed: bool) -> None:
+        while start < end:
+            data = source.pread(start, min(CHUNK, end - start))
+            if not data:
+                raise EOFError("archive ended early while copying")
+            self._feed(data, compressed)
+            start += len(data)
+
+    def _feed(self, data: bytes, compressed: bool) -> None:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        self._out.write(data if self._deflater is None else self._deflater.feed(data, compressed))
+
+    def finish(self) -> tuple[int, int]:
+        """Close the deflate stream; (CRC-32, size) of everything written."""
+        if self._deflater is not None:
+            self._out.write(self._deflater.finish())
+        return self.crc, self.size

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import abc
+import os
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -16,7 +19,8 @@ from splicer.archives.names import clash_key, deployed_name, strip_segments
 from splicer.archives.zipraw import Blob, Entry
 from splicer.errors import ArchiveError, UsageError, Where
 
-__all__ = ["Limits", "LIMITS", "AppReader", "ZipAppReader", "FolderReader", "open_app", "open_zip", "check_name"]
+__all__ = ["Limits", "LIMITS", "AppReader", "ZipAppReader", "FolderReader", "open_app", "open_zip", "check_name",
+           "reuse"]
 
 STORED, DEFLATED = 0, 8
 CHUNK = 1 << 20
@@ -37,6 +41,9 @@ class Limits:
     # 25 MB WARs): 32 MiB kept both spools of a WAR in memory (peak RSS 90 MiB) and was no
     # faster than 4 MiB (peak 25 MiB), since growing a BytesIO copies as much as the page cache.
     spool_memory: int = 4 * MiB
+    # Inside ``reuse``, nested archives read by the plan are kept for the write; those held
+    # in memory (spools under ``spool_memory``) up to this much in all, the rest read again.
+    keep_memory: int = 32 * MiB
 
 
 LIMITS = Limits()
@@ -67,6 +74,10 @@ class AppReader(abc.ABC):
         self.limits = limits
         self._children: list[AppReader] = []
         self._index: dict[str, list[str]] | None = None
+        # Kept open past ``close`` until ``release`` (inside ``reuse``): what the plan read,
+        # a nested WAR inflated included, is there again for the write.
+        self._kept = False
+        self._kept_nested: dict[str, AppReader] = {}
 
     @abc.abstractmethod
     def names(self) -> list[str]:
@@ -87,9 +98,23 @@ class AppReader(abc.ABC):
     def nested(self, name: str) -> AppReader:
         """The module ``name``, e.g. ``Web.war``, as a zipped archive or a folder."""
         check_name(name, self.where)
-        child = self._open_nested(name.rstrip("/"))
+        key = name.rstrip("/")
+        child = self._kept_nested.get(key)
+        if child is not None:
+            return child
+        child = self._open_nested(key)
         self._children.append(child)
+        if self._kept and child.memory_held() <= self.limits.keep_memory - self._nested_memory():
+            child._kept = True
+            self._kept_nested[key] = child
         return child
+
+    def memory_held(self) -> int:
+        """Bytes of memory this reader holds for its archive (an inflated spool not on disk)."""
+        return 0
+
+    def _nested_memory(self) -> int:
+        return sum(child.memory_held() for child in self._kept_nested.values())
 
     def by_deployed_path(self) -> dict[str, list[str]]:
         """Entry names by ``clash_key``, in archive order: built once, one pass over the names."""
@@ -141,9 +166,17 @@ class AppReader(abc.ABC):
         return sorted(found)
 
     def close(self) -> None:
+        if self._kept:
+            return  # until release()
         for child in self._children:
-            child.close()
+            child.release()
         self._children.clear()
+        self._kept_nested.clear()
+
+    def release(self) -> None:
+        """Close this reader even if it was kept."""
+        self._kept = False
+        self.close()
 
     def __enter__(self) -> AppReader:
         return self
@@ -272,9 +305,14 @@ class ZipAppReader(AppReader):
         if total != entry.usize or crc != entry.crc:
             raise ArchiveError("CRC or size check failed (corrupt entry)", where)
 
+    def memory_held(self) -> int:
+        # A spool past ``spool_memory`` went to disk; a file or a slice of one costs nothing.
+        spooled = isinstance(self._owned, tempfile.SpooledTemporaryFile)
+        return self.blob.size if spooled and self.blob.size <= self.limits.spool_memory else 0
+
     def close(self) -> None:
         super().close()
-        if self._owned is not None:
+        if self._owned is not None and not self._kept:
             self._owned.close()
             self._owned = None
 
@@ -324,6 +362,30 @@ def open_zip(path: Path, where: Where, limits: Limits) -> ZipAppReader:
         raise
 
 
+_KEPT: ContextVar[dict[tuple[int, ...], ZipAppReader] | None] = ContextVar("splicer_kept_readers", default=None)
+
+
+@contextmanager
+def reuse() -> Iterator[None]:
+    """Read each zip archive once in this block: ``open_app`` of a file opened already here
+    (the same file, unchanged) gives back that reader, and closing it keeps it open, with
+    the nested archives it inflated, until the block ends.  The plan and the write of one
+    splice run in one such block, so a changed WAR is inflated once, not twice."""
+    kept: dict[tuple[int, ...], ZipAppReader] = {}
+    token = _KEPT.set(kept)
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
+        for reader in kept.values():
+            reader.release()
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    st = os.stat(path)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
 def open_app(path: Path, limits: Limits = LIMITS) -> AppReader:
     """Open an EAR or WAR, zipped or exploded.  Raises UsageError if it is missing, ArchiveError if bad."""
     from splicer.archives.directory import DirAppReader  # it builds on this module
@@ -331,7 +393,16 @@ def open_app(path: Path, limits: Limits = LIMITS) -> AppReader:
     where = Where((str(path),))
     if path.is_dir():
         return DirAppReader(path, where, limits)
+    kept = _KEPT.get()
     try:
-        return open_zip(path, where, limits)
+        key = _identity(path) if kept is not None else ()
+        reader = kept.get(key) if kept is not None else None
+        if reader is not None and reader.limits == limits and reader.where == where:
+            return reader
+        reader = open_zip(path, where, limits)
     except OSError as exc:
         raise UsageError(f"cannot open application: {exc.strerror}", where) from None
+    if kept is not None and key not in kept:
+        reader._kept = True
+        kept[key] = reader
+    return reader

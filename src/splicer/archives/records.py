@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import os
 import struct
+import tempfile
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, BinaryIO, NamedTuple
+from typing import IO, BinaryIO, NamedTuple, TypeAlias
 
-from splicer.archives.deflate import Deflater, pieces
+from splicer.archives.deflate import DeflateSink, Deflater, pieces
 from splicer.archives.zipraw import (
     CEN, EOCD, EOCD64, LIMIT16, LIMIT32, LOC, LOC64, ZIP64_TAG, Entry, join_extra, split_extra,
 )
@@ -18,7 +20,7 @@ from splicer.errors import UsageError
 
 __all__ = [
     "STORED", "DEFLATED", "EntrySpec", "source_date_epoch", "dos_stamp", "newest_stamp",
-    "spec_for_change", "spec_for_new", "central_for_copy", "Written", "write_entry", "end_records",
+    "spec_for_change", "spec_for_new", "central_for_copy", "Written", "write_entry", "write_streamed", "end_records",
 ]
 
 STORED, DEFLATED = 0, 8
@@ -26,6 +28,7 @@ EXT_TIME_TAG = 0x5455  # "UT" extended timestamp: unix seconds, set by zip and m
 MIN_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a DOS stamp can hold
 MAX_EPOCH = 4354819198  # 2107-12-31T23:59:58Z, the latest
 DEFAULT_MODE = 0o100644  # new entries: a regular file rw-r--r--, whatever the umask
+_IN_MEMORY = 4 << 20  # an entry encoded ahead of its header, in memory up to this size
 _OFFSET = struct.Struct("<L")  # a central header's local header offset, at byte 42
 
 
@@ -176,7 +179,10 @@ class Written(NamedTuple):
     data_end: int
 
 
-def write_entry(out: BinaryIO, spec: EntrySpec, data: IO[bytes], usize: int,
+Output: TypeAlias = "BinaryIO | DeflateSink"
+
+
+def write_entry(out: Output, spec: EntrySpec, data: IO[bytes], usize: int,
                 stored: Sequence[tuple[int, int]] = ()) -> Written:
     """Write ``usize`` bytes from ``data`` as one entry at ``out``'s position.
 
@@ -184,11 +190,28 @@ def write_entry(out: BinaryIO, spec: EntrySpec, data: IO[bytes], usize: int,
     in: ``out`` is a seekable temporary file, so no data descriptor is needed.  ZIP64 sizes
     are used when the data comes near 4 GiB (deflate may grow incompressible data a little).
     ``stored`` names byte ranges of ``data`` that are compressed already (see ``deflate``).
+    A ``DeflateSink`` (a nested archive on its way) cannot go back: the entry is encoded
+    into a spool first, then its header and data follow.
     """
+    if isinstance(out, DeflateSink):
+        return _write_forward(out, spec, data, usize, stored)
     offset = out.tell()
     zip64 = usize * 1.05 >= LIMIT32
     out.write(_local(spec, 0, 0, 0, zip64))
     start = out.tell()
+    crc = _encode(out, spec, data, usize, stored)
+    end = out.tell()
+    csize = end - start
+    if not zip64 and csize >= LIMIT32:
+        raise OverflowError("compressed entry passed 4 GiB without ZIP64 sizes")
+    out.seek(offset)
+    out.write(_local(spec, crc, csize, usize, zip64))
+    out.seek(end)
+    return Written(_central(spec, crc, csize, usize, offset), start, end)
+
+
+def _encode(out: BinaryIO, spec: EntrySpec, data: IO[bytes], usize: int, stored: Sequence[tuple[int, int]]) -> int:
+    """Write the data of an entry with its method; its CRC-32."""
     deflater = Deflater() if spec.method == DEFLATED else None
     crc = 0
     for chunk, compressed in pieces(data, usize, stored if deflater else ()):
@@ -196,12 +219,56 @@ def write_entry(out: BinaryIO, spec: EntrySpec, data: IO[bytes], usize: int,
         out.write(chunk if deflater is None else deflater.feed(chunk, compressed))
     if deflater is not None:
         out.write(deflater.finish())
+    return crc
+
+
+def _write_forward(out: DeflateSink, spec: EntrySpec, data: IO[bytes], usize: int,
+                   stored: Sequence[tuple[int, int]]) -> Written:
+    offset = out.tell()
+    zip64 = usize * 1.05 >= LIMIT32
+    # A descriptor is encoded in memory; only a nested archive (deeper down) may need the disk.
+    small = usize <= _IN_MEMORY
+    with (io.BytesIO() if small else tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)) as packed:
+        crc = _encode(packed, spec, data, usize, stored)  # type: ignore[arg-type]
+        csize = packed.tell()
+        if not zip64 and csize >= LIMIT32:
+            raise OverflowError("compressed entry passed 4 GiB without ZIP64 sizes")
+        out.write(_local(spec, crc, csize, usize, zip64))
+        start = out.tell()
+        packed.seek(0)
+        if spec.method == DEFLATED:
+            out.copy(_Spool(packed), 0, csize, [(0, csize)])
+        else:
+            out.copy(_Spool(packed), 0, csize, [])
+        end = out.tell()
+    return Written(_central(spec, crc, csize, usize, offset), start, end)
+
+
+class _Spool:
+    def __init__(self, fh: IO[bytes]) -> None:
+        self._fh = fh
+
+    def pread(self, offset: int, length: int) -> bytes:
+        self._fh.seek(offset)
+        return self._fh.read(length)
+
+
+def write_streamed(out: BinaryIO, spec: EntrySpec, produce: Callable[[DeflateSink], None]) -> Written:
+    """An entry whose data ``produce`` writes into a ``DeflateSink`` (a nested archive being
+    rewritten, streamed into its deflater): the local header is patched afterwards.  The
+    caller knows the data stays well under 4 GiB (no ZIP64 sizes)."""
+    offset = out.tell()
+    out.write(_local(spec, 0, 0, 0, False))
+    start = out.tell()
+    sink = DeflateSink(out, spec.method == DEFLATED)
+    produce(sink)
+    crc, usize = sink.finish()
     end = out.tell()
     csize = end - start
-    if not zip64 and csize >= LIMIT32:
-        raise OverflowError("compressed entry passed 4 GiB without ZIP64 sizes")
+    if max(csize, usize) >= LIMIT32:
+        raise OverflowError("streamed entry passed 4 GiB without ZIP64 sizes")
     out.seek(offset)
-    out.write(_local(spec, crc, csize, usize, zip64))
+    out.write(_local(spec, crc, csize, usize, False))
     out.seek(end)
     return Written(_central(spec, crc, csize, usize, offset), start, end)
 

@@ -13,6 +13,7 @@ from typing import BinaryIO, TypeAlias
 
 from splicer import scratch
 from splicer.archives import records, zipraw
+from splicer.archives.deflate import DeflateSink
 from splicer.archives.reading import LIMITS, Limits, ZipAppReader, check_name, open_app
 from splicer.errors import ArchiveError, OutputError, SplicerError, Where
 
@@ -241,10 +242,11 @@ def _placement(entries: list[zipraw.Entry], new: list[str]) -> dict[int, list[st
 class _RawRun:
     """Consecutive untouched records, copied in one go (most of an archive is one run)."""
 
-    def __init__(self, reader: ZipAppReader, out: BinaryIO, compressed: list[tuple[int, int]]) -> None:
+    def __init__(self, reader: ZipAppReader, out: records.Output, compressed: list[tuple[int, int]]) -> None:
         self.reader, self.out, self.compressed = reader, out, compressed
         self.start = self.end = -1
         self.out_start = 0
+        self.ranges: list[tuple[int, int]] = []  # deflated data in the run, where the reader has it
 
     def add(self, entry: zipraw.Entry) -> bytes:
         if entry.offset != self.end:
@@ -254,16 +256,22 @@ class _RawRun:
         moved = self.out_start - self.start
         if entry.method == records.DEFLATED:
             self.compressed.append((entry.data_offset + moved, entry.data_offset + entry.csize + moved))
+            self.ranges.append((entry.data_offset, entry.data_offset + entry.csize))
         return records.central_for_copy(entry, entry.offset + moved)
 
     def flush(self) -> None:
         if self.start >= 0:
-            zipraw.copy_range(self.reader.blob, self.start, self.end, self.out)
+            if isinstance(self.out, DeflateSink):
+                self.out.copy(self.reader.blob, self.start, self.end, self.ranges)
+            else:
+                zipraw.copy_range(self.reader.blob, self.start, self.end, self.out)
         self.start = self.end = -1
+        self.ranges = []
 
 
-def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> list[tuple[int, int]]:
-    """Write the archive of ``reader`` with ``changes`` to ``out`` (seekable, at position 0).
+def rewrite_zip(reader: ZipAppReader, changes: Changes, out: records.Output) -> list[tuple[int, int]]:
+    """Write the archive of ``reader`` with ``changes`` to ``out`` (at position 0): a seekable
+    file, or the ``DeflateSink`` of the entry this archive is nested in.
 
     Returns the byte ranges of ``out`` that hold deflated data, for ``deflate.Deflater``.
     """
@@ -277,7 +285,10 @@ def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> list[t
     stamp = records.newest_stamp(entries)
     first = min((e.offset for e in entries), default=reader.directory.cd_start)
     # Bytes before the first record (a launcher stub) are kept; offsets become absolute.
-    zipraw.copy_range(reader.blob, 0, first, out)
+    if isinstance(out, DeflateSink):
+        out.copy(reader.blob, 0, first, [])
+    else:
+        zipraw.copy_range(reader.blob, 0, first, out)
     compressed: list[tuple[int, int]] = []
     run = _RawRun(reader, out, compressed)
     centrals: list[bytes] = []
@@ -312,23 +323,41 @@ def rewrite_zip(reader: ZipAppReader, changes: Changes, out: BinaryIO) -> list[t
             add_new(after[index])
     run.flush()
     cd_start = out.tell()
-    for central in centrals:
-        out.write(central)
-    out.write(records.end_records(len(centrals), cd_start, out.tell() - cd_start,
+    directory = b"".join(centrals)
+    out.write(directory)
+    out.write(records.end_records(len(centrals), cd_start, len(directory),
                                   reader.directory.comment, reader.directory.zip64))
     return compressed
 
 
 def _write_nested(reader: ZipAppReader, entry: zipraw.Entry, changes: Changes,
-                  spec: records.EntrySpec, out: BinaryIO) -> records.Written:
-    """Rewrite a nested archive into a spool (on disk past the bound), then store it as ``entry``."""
-    # Past the bound the spool is a file in the temp folder, unnamed where the system allows
-    # (tempfile uses O_TMPFILE), else named for its owner for the instant before its unlink.
-    named_for_me = f"{SPOOL_PREFIX}{scratch.owner_tag()}-"
-    with reader.nested(entry.name) as inner, tempfile.SpooledTemporaryFile(
-            max_size=reader.limits.spool_memory, prefix=named_for_me, suffix=scratch.SUFFIX) as spool:
+                  spec: records.EntrySpec, out: records.Output) -> records.Written:
+    """Rewrite a nested archive and store it as ``entry``: streamed into its deflater where
+    it can be, else through a spool (on disk past the bound)."""
+    with reader.nested(entry.name) as inner:
         assert isinstance(inner, ZipAppReader)
-        compressed = rewrite_zip(inner, changes, spool)  # type: ignore[arg-type]
-        size = spool.tell()
-        spool.seek(0)
-        return records.write_entry(out, spec, spool, size, compressed)
+        if not isinstance(out, DeflateSink) and _fits_32_bits(inner, changes):
+            return records.write_streamed(out, spec, lambda sink: _rewrite_into(inner, changes, sink))
+        # Past the bound the spool is a file in the temp folder, unnamed where the system allows
+        # (tempfile uses O_TMPFILE), else named for its owner for the instant before its unlink.
+        named_for_me = f"{SPOOL_PREFIX}{scratch.owner_tag()}-"
+        with tempfile.SpooledTemporaryFile(max_size=reader.limits.spool_memory, prefix=named_for_me,
+                                           suffix=scratch.SUFFIX) as spool:
+            compressed = rewrite_zip(inner, changes, spool)  # type: ignore[arg-type]
+            size = spool.tell()
+            spool.seek(0)
+            return records.write_entry(out, spec, spool, size, compressed)
+
+
+def _rewrite_into(inner: ZipAppReader, changes: Changes, sink: DeflateSink) -> None:
+    rewrite_zip(inner, changes, sink)
+
+
+def _fits_32_bits(inner: ZipAppReader, changes: Changes) -> bool:
+    """Whether the rewritten archive surely stays where ``write_entry`` would not use ZIP64
+    sizes: the header is written before the size is known.  Only new bytes make it grow."""
+    if any(isinstance(value, dict) for value in changes.values()):
+        return False  # an archive nested deeper: its growth is not known beforehand
+    growth = sum(len(value) + 2 * len(name.encode()) + 256 for name, value in changes.items()
+                 if isinstance(value, bytes))
+    return (inner.blob.size + growth) * 1.05 < zipraw.LIMIT32
