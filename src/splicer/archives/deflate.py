@@ -18,10 +18,11 @@ import zlib
 from collections.abc import Iterator, Sequence
 from typing import IO, BinaryIO, Protocol
 
-__all__ = ["CHUNK", "MIN_STORED_RANGE", "Deflater", "DeflateSink", "pieces"]
+__all__ = ["CHUNK", "MIN_STORED_RANGE", "MAX_HEADER_GAP", "Deflater", "DeflateSink", "pieces", "stretches"]
 
 CHUNK = 1 << 20
 MIN_STORED_RANGE = 4096  # shorter compressed stretches stay in the deflated stream
+MAX_HEADER_GAP = 1024  # what may lie between two compressed ranges stored as one (headers)
 _MAX_BLOCK = 0xFFFF  # a stored block holds at most 65535 bytes
 
 
@@ -73,6 +74,21 @@ class Deflater:
     def finish(self) -> bytes:
         """The last block (BFINAL=1), empty if every byte is out already."""
         return self._compressor.flush(zlib.Z_FINISH)
+
+
+def stretches(compressed: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Compressed ranges joined where a short one lies next to another (only a local header
+    between them): a run of small classes and JSPs goes out as one stored stretch, headers
+    and all, instead of each being deflated a second time for nothing."""
+    joined: list[tuple[int, int]] = []
+    last = 0
+    for a, b in compressed:
+        if joined and a - joined[-1][1] <= MAX_HEADER_GAP and min(b - a, last) < MIN_STORED_RANGE:
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+        last = b - a
+    return joined
 
 
 class Source(Protocol):

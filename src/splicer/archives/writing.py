@@ -13,7 +13,7 @@ from typing import BinaryIO, TypeAlias
 
 from splicer import scratch
 from splicer.archives import records, zipraw
-from splicer.archives.deflate import DeflateSink
+from splicer.archives.deflate import DeflateSink, stretches
 from splicer.archives.reading import LIMITS, Limits, ZipAppReader, check_name, open_app
 from splicer.errors import ArchiveError, OutputError, SplicerError, Where
 
@@ -247,6 +247,7 @@ class _RawRun:
         self.start = self.end = -1
         self.out_start = 0
         self.ranges: list[tuple[int, int]] = []  # deflated data in the run, where the reader has it
+        # ``compressed`` gets them (joined, see deflate.stretches) where they are in ``out``.
 
     def add(self, entry: zipraw.Entry) -> bytes:
         if entry.offset != self.end:
@@ -255,14 +256,16 @@ class _RawRun:
         self.end = entry.end
         moved = self.out_start - self.start
         if entry.method == records.DEFLATED:
-            self.compressed.append((entry.data_offset + moved, entry.data_offset + entry.csize + moved))
             self.ranges.append((entry.data_offset, entry.data_offset + entry.csize))
         return records.central_for_copy(entry, entry.offset + moved)
 
     def flush(self) -> None:
         if self.start >= 0:
+            joined = stretches(self.ranges)
+            moved = self.out_start - self.start
+            self.compressed += [(a + moved, b + moved) for a, b in joined]
             if isinstance(self.out, DeflateSink):
-                self.out.copy(self.reader.blob, self.start, self.end, self.ranges)
+                self.out.copy(self.reader.blob, self.start, self.end, joined)
             else:
                 zipraw.copy_range(self.reader.blob, self.start, self.end, self.out)
         self.start = self.end = -1
