@@ -12,7 +12,7 @@ import jinja2
 
 from splicer.server.sessions.model import Session
 
-TEMPLATE = "templates/session_probe.html.j2"
+TEMPLATE = "session_probe.html.j2"
 DATA_ATTRIBUTE = "DATA"
 
 
@@ -47,7 +47,7 @@ def java_date(epoch_ms: int) -> str:
 @functools.cache
 def _template() -> jinja2.Template:
     # Found through importlib.resources so that an installed wheel works, not only a checkout.
-    text = resources.files("splicer").joinpath(TEMPLATE).read_text(encoding="utf-8")
+    text = resources.files("splicer.templates").joinpath(TEMPLATE).read_text(encoding="utf-8")
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(text)
 
 

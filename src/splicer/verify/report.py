@@ -141,7 +141,7 @@ def timeline(report: VerifyReport, width: int = 960, lane_height: int = 44) -> T
 
 def _environment() -> jinja2.Environment:
     # Read through importlib.resources so the template is found inside an installed wheel.
-    source = (files("splicer") / "templates" / TEMPLATE).read_text("utf-8")
+    source = (files("splicer.templates") / TEMPLATE).read_text("utf-8")
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.globals["Verdict"] = Verdict
     env.filters["upper_verdict"] = lambda verdict: str(verdict).upper()
