@@ -31,13 +31,12 @@ Decisions (where the spec is silent; users need them in the README too):
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import javaproperties
-from javaproperties.util import ascii_splitlines
+from splicer._javaprops import reading as javaproperties
+from splicer._javaprops import util as _jputil
 
 from splicer.errors import ConfigError, Diagnostic, UsageError, Where
 from splicer.properties_keys import KNOWN_KEYS, KeySpec, ValueProblem
@@ -101,7 +100,7 @@ def read_entries(data: bytes, where: Where = Where()) -> list[RawEntry]:
             if isinstance(element, javaproperties.KeyValue):
                 entries.append(RawEntry(element.key, element.value, line, element.source))
             # Continuation lines are part of the element's source, so they count here too.
-            line += len(ascii_splitlines(element.source))
+            line += len(_jputil.ascii_splitlines(element.source))
     except javaproperties.InvalidUEscapeError as exc:
         # parse() fails inside the entry that follows the last one it gave us.
         raise ConfigError(
@@ -149,7 +148,7 @@ def _check_encoding(entry: RawEntry, where: Where) -> None:
     offset = next(index for index, char in enumerate(entry.source) if ord(char) > 0x7F)
     breaks = len(_EOL.findall(entry.source[:offset]))
     # Show the offending physical line as the user would have to write it.
-    physical = ascii_splitlines(text)[breaks].strip()
+    physical = _jputil.ascii_splitlines(text)[breaks].strip()
     escaped = "".join(char if char.isascii() else f"\\u{ord(char):04x}" for char in physical)
     line = entry.line + breaks
     raise ConfigError(
@@ -174,6 +173,8 @@ def _check_chars(entry: RawEntry, where: Where) -> None:
 
 def _suggest(key: str) -> str | None:
     by_case = [name for name in KNOWN_KEYS if name.lower() == key.lower()]
+    import difflib  # only for a key that is unknown
+
     close = by_case or difflib.get_close_matches(key, list(KNOWN_KEYS), n=1, cutoff=0.75)
     return f"did you mean {close[0]}?" if close else None
 

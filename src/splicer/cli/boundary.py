@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable
 from typing import NoReturn, ParamSpec, TypeVar
 
-import click
-
 from splicer.errors import Interrupted, SplicerError
 from splicer.signals import SignalExit, name
 
-__all__ = ["Interrupted", "report_errors"]
+__all__ = ["Interrupted", "echo", "fail", "report_errors"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,6 +47,18 @@ def report_errors(
 def fail(error: SplicerError, as_json: bool = False) -> NoReturn:
     """The error's one line on stderr (and its JSON on stdout), then its exit code."""
     if as_json:
-        click.echo(json.dumps({"error": error.to_json()}, indent=2))
-    click.echo(error.message(), err=True)
+        import json
+
+        echo(json.dumps({"error": error.to_json()}, indent=2))
+    echo(error.message(), err=True)
     sys.exit(error.exit_code)
+
+
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print a line as ``click.echo`` does (text, newline, flush), without importing click:
+    `splice` starts without it (cli/fast.py)."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:  # pythonw, a closed descriptor: there is nowhere to print
+        return
+    stream.write(text + "\n" if nl else text)
+    stream.flush()

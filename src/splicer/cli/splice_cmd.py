@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TypeVar
 
 import click
 
-from splicer.cli.boundary import report_errors
-from splicer.errors import EXIT_CHECK_FOUND_WORK, EXIT_OK, UsageError
-from splicer.locking import Target
+from splicer.cli.splice_run import check_options, finish, run, waiting_notice
 
-if TYPE_CHECKING:
-    from splicer.report import SpliceReport
+__all__ = ["CONTEXT", "EPILOG", "check_options", "finish", "output_options", "splice", "waiting_notice"]
 
 F = TypeVar("F", bound=Callable[..., object])
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -55,48 +50,6 @@ def output_options(command: F) -> F:
     return command
 
 
-def check_options(*, quiet: bool, verbose: bool, check: bool, show_diff: bool, output: Path | None) -> None:
-    if quiet and verbose:
-        raise UsageError("-q and -v contradict each other")
-    for flag, given in (("--check", check), ("--diff", show_diff)):
-        if given and output is not None:
-            raise UsageError(f"{flag} writes nothing, so -o makes no sense with it",
-                             hint="leave out -o, or run once more without the flag to write")
-
-
-def waiting_notice(quiet: bool, wait: float) -> Callable[[Target, int | None], None]:
-    def waiting(target: Target, holder: int | None) -> None:
-        if not quiet:
-            who = f"pid {holder}" if holder is not None else "another process"
-            click.echo(f"CWWSM0034I: {target.path} is being spliced by {who}; waiting up to {wait:g} s.", err=True)
-
-    return waiting
-
-
-def finish(report: SpliceReport, *, check: bool, show_diff: bool, as_json: bool, quiet: bool,
-           verbose: bool) -> NoReturn:
-    """Print the report (lines, warnings, diff, JSON) and exit: 1 when --check found work."""
-    report.check = check
-    # Human text goes to stderr when stdout carries JSON or a diff.
-    human_to_stderr = as_json or show_diff
-    if not quiet:
-        for line in report.info_lines(verbose=verbose):
-            click.echo(line, err=human_to_stderr)
-    for warning in report.all_warnings():
-        click.echo(str(warning), err=True)
-    if show_diff:
-        # With --json, stdout carries the one JSON document only; the diff is for humans then.
-        for module in report.modules:
-            text = module.diff()
-            if text:
-                click.echo(text, nl=False, err=as_json)
-    if as_json:
-        payload = report.to_json()
-        payload["check"] = check
-        click.echo(json.dumps(payload, indent=2))
-    sys.exit(EXIT_CHECK_FOUND_WORK if check and report.changed else EXIT_OK)
-
-
 @click.command(epilog=EPILOG, context_settings=CONTEXT)
 @click.version_option(package_name="splicer", prog_name="splice")
 @click.argument("app", type=click.Path(path_type=Path))
@@ -107,7 +60,6 @@ def finish(report: SpliceReport, *, check: bool, show_diff: bool, as_json: bool,
                    "filter mapping does not reach every request, instead of warning.")
 @click.option("--wait", "wait", type=click.FloatRange(0), default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another splice of APP or OUT to finish before giving up (exit 75).")
-@report_errors(json_flag="as_json", interrupted="no half-written file is left")
 def splice(
     app: Path,
     properties: Path,
@@ -131,22 +83,7 @@ def splice(
     (src/main/webapp/WEB-INF/web.xml); PROPERTIES is a splicer.properties file. APP is
     rewritten in place, atomically, unless -o is given.
     """
-    from splicer.splicing import splice as run_splice
-
-    check_options(quiet=quiet, verbose=verbose, check=check, show_diff=show_diff, output=output)
-    # --diff, like black's and ruff's, only shows: a CI step that looks must not change the artifact.
-    report = run_splice(
-        app,
-        properties,
-        output=output,
-        dry_run=dry_run or check or show_diff,
-        allow_unknown=allow_unknown,
-        strip_signatures=strip_signatures,
-        allow_name_clashes=allow_name_clashes,
-        allow_empty=allow_empty,
-        strict=strict,
-        wait=wait,
-        waiting=waiting_notice(quiet, wait),
-    )
-    finish(report, check=check, show_diff=show_diff, as_json=as_json, quiet=quiet, verbose=verbose)
-
+    # The body is splice_run.run, which `splice` also runs without click (cli/fast.py).
+    run(app, properties, output=output, dry_run=dry_run, show_diff=show_diff, check=check, as_json=as_json,
+        quiet=quiet, verbose=verbose, allow_unknown=allow_unknown, strip_signatures=strip_signatures,
+        allow_name_clashes=allow_name_clashes, allow_empty=allow_empty, strict=strict, wait=wait)

@@ -1,0 +1,133 @@
+"""Start-up (issue 10): what `splice` and `splicer` import, and splice's path without click.
+
+The times are in benchmarks/bench_splice.py; here, what is imported (a module not imported
+costs nothing) and that the click-free path of `splice` means what click's does.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from splicer.cli import fast
+from splicer.cli.splice_cmd import splice as splice_command
+from splicer.cli.splice_help import HELP
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "samples" / "MySessionTest.ear"
+PROPERTIES = REPO / "samples" / "splicer.properties"
+HEAVY = ("click", "urllib.request", "http.client", "ssl", "email", "asyncio", "aiohttp", "javaproperties")
+
+
+def _imported(code: str, *, env: dict[str, str] | None = None) -> set[str]:
+    """The modules of HEAVY that running *code* in a fresh interpreter imported."""
+    probe = ("import atexit, sys\n"
+             f"atexit.register(lambda: print('IMPORTED', *[m for m in {HEAVY!r} if m in sys.modules], file=sys.stderr))\n"
+             + code)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COLUMNS": "100", **(env or {})})
+    line = [x for x in done.stderr.splitlines() if x.startswith("IMPORTED")]
+    assert line, done.stderr
+    return set(line[-1].split()[1:])
+
+
+def test_help_is_clicks_help() -> None:
+    ctx = click.Context(splice_command, info_name="splice", terminal_width=fast.HELP_WIDTH,
+                        **splice_command.context_settings)
+    assert HELP == splice_command.get_help(ctx), (
+        "splicer/cli/splice_help.py is out of date: refresh it from `python -m splicer.cli.fast`")
+
+
+def test_fast_options_are_the_click_commands() -> None:
+    """Every option of the click command is in fast's table under the same parameter, and
+    the other way round; flags are flags, options with a value take one."""
+    options = [p for p in splice_command.params if isinstance(p, click.Option) and p.name not in ("help", "version")]
+    for option in options:
+        table = fast.FLAGS if option.is_flag else fast.VALUES
+        for spelling in option.opts:
+            assert table.get(spelling) == option.name, spelling
+    spellings = {s for o in options for s in o.opts}
+    assert set(fast.FLAGS) | set(fast.VALUES) == spellings
+    (wait,) = [o for o in options if o.name == "wait"]
+    assert wait.default == fast.DEFAULT_WAIT
+
+
+@pytest.mark.parametrize("args", [
+    ["app.ear", "s.properties"],
+    ["app.ear", "s.properties", "-o", "out.ear"],
+    ["-oout.ear", "app.ear", "s.properties"],
+    ["--output=out.ear", "app.ear", "s.properties", "-q"],
+    ["app.ear", "--wait", "2.5", "s.properties", "--strict", "--allow-empty"],
+    ["--wait=0", "--dry-run", "--diff", "--check", "--json", "app.ear", "s.properties"],
+    ["-v", "--allow-unknown", "--strip-signatures", "--allow-name-clashes", "app.ear", "s.properties"],
+    ["--wait", "1e1", "app.ear", "s.properties"],
+])
+def test_fast_reads_a_command_line_as_click_does(args: list[str]) -> None:
+    parsed = fast._parse(args)
+    assert parsed is not None
+    positional, flags, output, wait = parsed
+    params = splice_command.make_context("splice", list(args)).params
+    assert [str(params["app"]), str(params["properties"])] == positional
+    assert {k for k in fast.FLAGS.values() if params[k]} == set(flags)
+    assert (str(params["output"]) if params["output"] is not None else None) == output
+    assert params["wait"] == wait
+
+
+@pytest.mark.parametrize("args", [
+    ["app.ear"], ["a", "b", "c"], ["-qv", "a", "b"], ["--version"], ["a", "b", "--help"], ["--", "a", "b"],
+    ["a", "b", "--wait", "-1"], ["a", "b", "--wait", "soon"], ["a", "b", "--wait", "inf"], ["a", "b", "-o"],
+    ["a", "b", "-o", "x", "-o", "y"], ["a", "b", "--dry-run=yes"], ["a", "b", "--no-such"], ["-", "b"], ["", "b"],
+    ["a", "b", "-q", "-q"], ["a", "b", "-o", "-x"],
+])
+def test_fast_leaves_the_rest_to_click(args: list[str]) -> None:
+    assert fast._parse(args) is None
+
+
+def test_splice_help_imports_no_click() -> None:
+    assert _imported("from splicer.cli import splice_main\nsplice_main(['--help'])") == set()
+
+
+def test_narrow_terminal_help_is_clicks() -> None:
+    """Below 80 columns click wraps the text to the terminal: click prints it then."""
+    done = subprocess.run([sys.executable, "-c", "from splicer.cli import splice_main; splice_main(['--help'])"],
+                          capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "60"})
+    assert done.returncode == 0 and done.stdout != HELP + "\n" and "Usage: splice [OPTIONS] APP PROPERTIES" in done.stdout
+
+
+def test_splice_imports_neither_click_nor_a_network_stack(tmp_path: Path) -> None:
+    """Regression (issue 10): `splice` imported click (~30 ms) and, through javaproperties'
+    package, urllib.request, http.client and ssl (~70 ms) to read a properties file."""
+    out = tmp_path / "out.ear"
+    code = f"from splicer.cli import splice_main\nsplice_main([{str(SAMPLE)!r}, {str(PROPERTIES)!r}, '-o', {str(out)!r}, '-q'])"
+    assert _imported(code) == set()
+    assert out.exists()
+    # And spliced already: nothing to do, still nothing heavy.
+    code = f"from splicer.cli import splice_main\nsplice_main([{str(out)!r}, {str(PROPERTIES)!r}, '-q'])"
+    assert _imported(code) == set()
+
+
+def test_splicer_help_imports_no_emulator() -> None:
+    """Regression (issue 10): `splicer --help` imported every command, asyncio and aiohttp
+    with the emulator's, to print one line of help for each."""
+    imported = _imported("from splicer.cli import main\nmain(['--help'])")
+    assert not imported & {"asyncio", "aiohttp", "urllib.request", "ssl"}
+
+
+@pytest.mark.parametrize("limit", [20, 45, 57, 74])
+def test_splicer_help_summaries_are_the_commands_own(limit: int) -> None:
+    """`splicer --help` shows each command's line from a table: the line click makes from
+    the command itself, at any width."""
+    from splicer.cli import COMMANDS
+    from splicer.cli.group import SUMMARIES, splicer
+
+    assert set(SUMMARIES) == set(COMMANDS)
+    ctx = click.Context(splicer)
+    for name in COMMANDS:
+        command = click.Group.get_command(splicer, ctx, name) or splicer.get_command(ctx, name)
+        assert command is not None
+        assert splicer.summary(name, limit) == command.get_short_help_str(limit), name
