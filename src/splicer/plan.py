@@ -16,7 +16,6 @@ from splicer.modules import APPLICATION_XML, WEB_XML, WebModule, deployment_desc
 from splicer.report import ModuleReport
 from splicer.webxml import minimal_webxml, splice_webxml
 from splicer.webxml.source import document_codec
-from splicer.webxml.unsplice import created_by_splice, unsplice_webxml
 
 if TYPE_CHECKING:
     from splicer.archives import AppReader, Changes
@@ -102,6 +101,8 @@ class Unsplicing:
     def __call__(self, before: bytes | None, where: Where, deletable: bool) -> Edited:
         if before is None:
             return Edited(None, "none", False, [], [])
+        from splicer.webxml.unsplice import created_by_splice, unsplice_webxml  # splice never needs it
+
         result = unsplice_webxml(before, self.keys, where)
         if deletable and result.changed and created_by_splice(before, result, where):
             actions = [*result.actions, "delete WEB-INF/web.xml: splicing created it and nothing else is in it"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +46,8 @@ class ModuleReport:
         label = str(self.where)
         old = lines(self.before)
         new = lines(self.after)
+        import difflib  # only --diff shows one
+
         out = difflib.unified_diff(old, new, fromfile=f"a/{label}", tofile=f"b/{label}")
         # A last line without a newline would glue the next file's header onto it.
         return "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in out)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import abc
 import os
-import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -253,10 +252,18 @@ class ZipAppReader(AppReader):
         if entry.method == STORED:
             # A STORED archive is read in place: no copy, no memory that grows with it.
             return ZipAppReader(zipraw.SliceBlob(self.blob, entry.data_offset, entry.csize), where, self.limits)
-        spool = tempfile.SpooledTemporaryFile(max_size=self.limits.spool_memory)
+        if entry.usize <= self.limits.spool_memory:
+            # Small: in memory, in one piece (a growing spool copied it again and again).
+            chunks: list[bytes] = []
+            self._inflate(entry, chunks.append, self.limits.max_nested)
+            return ZipAppReader(zipraw.BytesBlob(b"".join(chunks)), where, self.limits)
+        import tempfile  # only here: its import (random, shutil, hashlib) is start-up time
+
+        spool = tempfile.TemporaryFile()  # unnamed where the system allows (O_TMPFILE)
         try:
             self._inflate(entry, spool.write, self.limits.max_nested)
-            return ZipAppReader(zipraw.StreamBlob(spool), where, self.limits, owned=spool)
+            spool.flush()
+            return ZipAppReader(zipraw.FileBlob(spool), where, self.limits, owned=spool)
         except BaseException:
             spool.close()
             raise
@@ -306,9 +313,8 @@ class ZipAppReader(AppReader):
             raise ArchiveError("CRC or size check failed (corrupt entry)", where)
 
     def memory_held(self) -> int:
-        # A spool past ``spool_memory`` went to disk; a file or a slice of one costs nothing.
-        spooled = isinstance(self._owned, tempfile.SpooledTemporaryFile)
-        return self.blob.size if spooled and self.blob.size <= self.limits.spool_memory else 0
+        # A nested archive past ``spool_memory`` went to disk; a file or a slice of one costs nothing.
+        return self.blob.size if isinstance(self.blob, zipraw.BytesBlob) else 0
 
     def close(self) -> None:
         super().close()

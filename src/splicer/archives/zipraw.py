@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import IO, BinaryIO, Protocol
 
 __all__ = [
-    "Blob", "FileBlob", "StreamBlob", "SliceBlob", "Entry", "Directory", "ZipFormatError",
+    "Blob", "FileBlob", "StreamBlob", "BytesBlob", "SliceBlob", "Entry", "Directory", "ZipFormatError",
     "read_directory", "locate_records", "read_local_extra", "copy_range", "split_extra", "join_extra",
     "CEN", "LOC", "EOCD", "EOCD64", "LOC64", "LIMIT32", "LIMIT16", "ZIP64_TAG",
 ]
@@ -74,6 +74,17 @@ class StreamBlob:
     def pread(self, offset: int, length: int) -> bytes:
         self._fh.seek(offset)
         return self._fh.read(length)
+
+
+class BytesBlob:
+    """An archive in memory: a small nested WAR, inflated."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self.size = len(data)
+
+    def pread(self, offset: int, length: int) -> bytes:
+        return self._data[offset : offset + length]
 
 
 class SliceBlob:

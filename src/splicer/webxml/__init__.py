@@ -17,21 +17,16 @@ Decisions where the spec leaves room (the README should carry them too):
   sets one of our context-params twice or without a value.  Nothing else is judged.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from splicer.webxml.edit import (
     JAKARTA_WARNING,
     UNKNOWN_VERSION_WARNING,
     WebXmlResult,
     splice_webxml,
-)
-from splicer.webxml.model import (
-    CookieConfig,
-    Descriptor,
-    FilterDef,
-    FilterMapping,
-    ServletDef,
-    ServletMapping,
-    SessionConfig,
-    read_descriptor,
 )
 from splicer.webxml.render import (
     SESSION_FILTER_CLASS,
@@ -39,8 +34,35 @@ from splicer.webxml.render import (
     SESSION_LISTENER_CLASS,
     minimal_webxml,
 )
-from splicer.webxml.validate import validate_webxml
 from splicer.webxml.versions import VersionInfo, detect_version
+
+if TYPE_CHECKING:
+    from splicer.webxml.model import (
+        CookieConfig,
+        Descriptor,
+        FilterDef,
+        FilterMapping,
+        ServletDef,
+        ServletMapping,
+        SessionConfig,
+        read_descriptor,
+    )
+    from splicer.webxml.validate import validate_webxml
+
+# The read model (the app server's) and validation are imported when first asked for: a
+# splice needs neither, and their classes and schemas cost start-up time.
+_LAZY = {
+    **dict.fromkeys(("CookieConfig", "Descriptor", "FilterDef", "FilterMapping", "ServletDef", "ServletMapping",
+                     "SessionConfig", "read_descriptor"), "splicer.webxml.model"),
+    "validate_webxml": "splicer.webxml.validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'splicer.webxml' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 __all__ = [
     "JAKARTA_WARNING",
