@@ -28,10 +28,12 @@ from tests.faults.harness import FAULTS, MODES, Outcome, Scenario, run  # noqa: 
 
 def row(outcome: Outcome, seconds: float) -> str:
     s = outcome.scenario
-    lost = f"{len(outcome.lost)}"
-    if outcome.lost_before_fault:
+    lost = f"{len(outcome.lost):,}"
+    if outcome.lost_before_fault and s.mode == "async":  # the promise: the flush window
         lost += (f" (acknowledged ≤ {max(outcome.lost_before_fault) * 1000:.0f} ms before "
                  "the fault)")
+    elif outcome.lost:
+        lost += " (what the victim's primaries held)"
     return (f"| {s.mode} | {s.faults[0]} | {len(outcome.faults)} | {outcome.writes:,} | "
             f"{outcome.reads:,} | {len(outcome.errors)} | {lost} | {len(outcome.stale)} | "
             f"{outcome.longest_stall:.2f} s | {seconds:.0f} s |")
