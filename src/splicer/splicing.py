@@ -52,8 +52,7 @@ def write_plan(app: Path, output: Path | None, *, dry_run: bool, wait: float, wa
     them waits up to *wait* seconds (telling *waiting* once), then reads what that run
     wrote; BusyError if it is still busy.
     """
-    from splicer.archives import reuse, write_app
-    from splicer.archives.writing import write_file
+    from splicer.archives import reuse
 
     if dry_run:
         targets: list[Target] = []
@@ -69,6 +68,9 @@ def write_plan(app: Path, output: Path | None, *, dry_run: bool, wait: float, wa
         if dry_run:
             return report
         if plan.changed or output is not None:
+            # The writing side is imported only now: nothing to write, nothing to import.
+            from splicer.archives.writing import write_app, write_file
+
             if plan.bare:
                 after = plan.modules[0].after
                 assert after is not None  # a file given on its own is never deleted

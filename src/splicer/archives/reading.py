@@ -23,6 +23,7 @@ __all__ = ["Limits", "LIMITS", "AppReader", "ZipAppReader", "FolderReader", "ope
 
 STORED, DEFLATED = 0, 8
 CHUNK = 1 << 20
+AT_ONCE = 8 << 20  # an entry of at most this much, packed and unpacked, is inflated in one call
 MiB = 1 << 20
 SIGNATURE_BLOCKS = ("RSA", "DSA", "EC")
 _DRIVE_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -282,6 +283,11 @@ class ZipAppReader(AppReader):
                 "(decompression bomb?)", where)
         pos, end = entry.data_offset, entry.data_offset + entry.csize
         inflater = zlib.decompressobj(-15) if entry.method == DEFLATED else None
+        if entry.usize <= AT_ONCE and entry.csize <= AT_ONCE:
+            data = self._inflate_at_once(entry, inflater, where)
+            if data:
+                write(data)
+            return
         total = crc = 0
         try:
             while True:
@@ -311,6 +317,26 @@ class ZipAppReader(AppReader):
             raise ArchiveError(f"corrupt compressed data ({exc})", where) from None
         if total != entry.usize or crc != entry.crc:
             raise ArchiveError("CRC or size check failed (corrupt entry)", where)
+
+    def _inflate_at_once(self, entry: Entry, inflater: zlib._Decompress | None, where: Where) -> bytes:
+        """``_inflate`` of a small entry: one read, one call, one result (no chunks to join);
+        the same checks, and max_length still bounds what a hostile stream can produce."""
+        raw = self.blob.pread(entry.data_offset, entry.csize)
+        if len(raw) != entry.csize:
+            raise ArchiveError("entry data is truncated", where)
+        data = raw
+        if inflater is not None:
+            try:
+                data = inflater.decompress(raw, entry.usize + 1)
+            except zlib.error as exc:
+                raise ArchiveError(f"corrupt compressed data ({exc})", where) from None
+            if len(data) > entry.usize:
+                raise ArchiveError("entry inflates past its declared size (decompression bomb?)", where)
+            if not inflater.eof:
+                raise ArchiveError("deflate stream is truncated", where)
+        if len(data) != entry.usize or zlib.crc32(data) != entry.crc:
+            raise ArchiveError("CRC or size check failed (corrupt entry)", where)
+        return data
 
     def memory_held(self) -> int:
         # A nested archive past ``spool_memory`` went to disk; a file or a slice of one costs nothing.
