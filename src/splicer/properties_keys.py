@@ -1,12 +1,12 @@
-"""Every documented splicer.properties key: its type, what it allows, its default."""
+"""The types of profile keys (what each allows) and KeySpec; KNOWN_KEYS are the default profile's."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 # Java's integers are 32-bit: Integer.parseInt refuses anything larger, so do we.
 JAVA_INT_MAX = 2**31 - 1
@@ -178,6 +178,8 @@ class KeySpec:
     summary: str
     # For 7.0-era keys: what replaced them in 7.1+ (a key or a setting), said in a warning.
     replaced_by: str | None = None
+    # Where the value goes in web.xml: a context-param, or an init-param of the session filter.
+    goes: str = "context-param"
 
     @property
     def legacy(self) -> bool:
@@ -189,68 +191,46 @@ TEXT = ValueType("any non-empty text (trailing whitespace is kept)", free_text=T
 PATH = ValueType("a file path (trailing whitespace is kept)", free_text=True)
 CLASS = ClassNameType()
 
-_SPECS = (
-    KeySpec("objectGridType", ChoiceType("REMOTE or EMBEDDED (upper case)", choices=("REMOTE", "EMBEDDED")),
-            "REMOTE", "REMOTE: sessions in grid containers outside the server; EMBEDDED: inside it"),
-    KeySpec("objectGridName", TokenType("a grid name without whitespace"), "session",
-            "grid name; must equal the name in objectGrid.xml and the deployment XML"),
-    KeySpec("catalogHostPort", HostPortListType(), None,
-            "catalog servers to bootstrap from; optional inside WAS when the catalog is configured there"),
-    KeySpec("replicationInterval", IntType("an integer from 0 to 60 (seconds)", low=0, high=60), "10",
-            "seconds between writes of changed sessions; 0 writes at the end of each request (REMOTE only)"),
-    KeySpec("sessionTableSize", IntType(f"an integer from 1 to {JAVA_INT_MAX}", low=1), "1000",
-            "session references kept in the server's memory (REMOTE only)"),
-    KeySpec("fragmentedSession", BOOL, "true",
-            "true stores each attribute as its own grid entry; false stores the whole session as one"),
-    KeySpec("securityEnabled", BOOL, "false", "turn on grid client security; must match the grid's setting"),
-    KeySpec("credentialGeneratorClass", CLASS, None,
-            "com.ibm.websphere.objectgrid.security.plugins.CredentialGenerator implementation"),
-    KeySpec("credentialGeneratorProps", TEXT, None,
-            "string given to the generator's setProperties(); 'user password' for the built-in one"),
-    KeySpec("credentialAuthentication",
-            ChoiceType("Never, Supported or Required", choices=("Never", "Supported", "Required")),
-            "Supported", "whether the client offers credentials to the grid"),
-    KeySpec("authenticationRetryCount", IntType(f"an integer from 0 to {JAVA_INT_MAX}", low=0), "0",
-            "retries when a credential has expired; 0 does not retry"),
-    KeySpec("applicationQualifiedCookies", BOOL, "false",
-            "true when several applications use different session cookie names"),
-    KeySpec("cookieDomain", TokenType("a cookie domain without whitespace"), None,
-            "cookie domain, to share sessions across hosts"),
-    KeySpec("cookiePath", CookiePathType("a path starting with '/', without whitespace or ';'"), None,
-            "cookie path of the session cookie"),
-    KeySpec("shareSessionsAcrossWebApps", BOOL, "false",
-            "non-standard extension: web applications share one session"),
-    KeySpec("useURLEncoding", BOOL, "false", "track sessions by URL rewriting; match the web container"),
-    KeySpec("useCookies", BOOL, "true", "track sessions by cookie; match the web container"),
-    KeySpec("reuseSessionId", BOOL, "false",
-            "reuse an incoming session id for a new session; match the web container's id reuse"),
-    KeySpec("objectGridXML", PATH, None, "objectGrid XML file used by an EMBEDDED grid"),
-    KeySpec("objectGridDeploymentXML", PATH, None, "deployment policy XML file used by an EMBEDDED grid"),
-    KeySpec("traceSpec", TEXT, None, "IBM trace specification, for servers other than WebSphere"),
-    KeySpec("traceFile", PATH, None, "file the trace is written to"),
-    # 7.0 generation: still known and checked, but each draws a warning naming its successor.
-    KeySpec("cookieName", CookieNameType("a cookie name token (RFC 6265)"), "JSESSIONID",
-            "7.0: session cookie name",
-            replaced_by="the web container's session cookie name (7.1+ has no splicer key for it)"),
-    KeySpec("sessionIDLength", IntType("an integer from 8 to 128", low=8, high=128), "23",
-            "7.0: length of generated session ids",
-            replaced_by="the web container's session id settings (7.1+ has no splicer key for it)"),
-    KeySpec("defaultSessionTimeout",
-            IntType(f"an integer from -1 to {JAVA_INT_MAX} (minutes)", low=-1), "30",
-            "7.0: minutes of inactivity before a session is invalidated",
-            replaced_by="<session-config><session-timeout> in web.xml"),
-    KeySpec("affinityManager", CLASS, "com.ibm.ws.httpsession.NoAffinityManager",
-            "7.0: affinity manager class",
-            replaced_by="nothing: 7.1+ routes by the grid; use the web server plug-in's session affinity"),
-    KeySpec("replicationType",
-            ChoiceType("asynchronous or synchronous", choices=("asynchronous", "synchronous")),
-            "asynchronous", "7.0: synchronous or asynchronous writes",
-            replaced_by="replicationInterval (0 = at the end of each request, N = every N seconds)"),
-    KeySpec("persistenceMechanism",
-            ChoiceType("ObjectGridStore or ObjectGridAtomicSessionStore",
-                       choices=("ObjectGridStore", "ObjectGridAtomicSessionStore")),
-            "ObjectGridStore", "7.0: per-attribute or whole-session storage",
-            replaced_by="fragmentedSession (true = ObjectGridStore, false = ObjectGridAtomicSessionStore)"),
-)
+_TYPES: dict[str, ValueType] = {
+    "bool": BOOL, "text": TEXT, "path": PATH, "class": CLASS, "host-ports": HostPortListType(),
+    "int": IntType(f"an integer from 0 to {JAVA_INT_MAX}"), "choice": ChoiceType("one of the choices"),
+    "token": TokenType("a name without whitespace"), "cookie-name": CookieNameType("a cookie name token (RFC 6265)"),
+    "cookie-path": CookiePathType("a path starting with '/', without whitespace or ';'"),
+}
+TYPE_NAMES = tuple(_TYPES)
 
-KNOWN_KEYS: Mapping[str, KeySpec] = MappingProxyType({spec.name: spec for spec in _SPECS})
+
+def key_type(name: str, *, allowed: str | None = None, low: int | None = None, high: int | None = None,
+             choices: tuple[str, ...] = ()) -> ValueType:
+    """The value type a profile's manifest names (``type = "int"``, with its range or choices)."""
+    base = _TYPES.get(name)
+    if base is None:
+        raise ValueError(f"unknown type {name!r} (known: {', '.join(_TYPES)})")
+    changes: dict[str, object] = {}
+    if isinstance(base, IntType):
+        low = base.low if low is None else low
+        high = base.high if high is None else high
+        if not -JAVA_INT_MAX - 1 <= low <= high <= JAVA_INT_MAX:
+            raise ValueError(f"the range {low}..{high} is empty or wider than a Java int")
+        changes.update(low=low, high=high, allowed=f"an integer from {low} to {high}")
+    elif low is not None or high is not None:
+        raise ValueError(f"low and high are for int, not {name}")
+    if isinstance(base, ChoiceType):
+        if not choices:
+            raise ValueError("a choice needs its choices")
+        changes.update(choices=choices, allowed=" or ".join(choices))
+    elif choices:
+        raise ValueError(f"choices are for choice, not {name}")
+    if allowed is not None:
+        changes["allowed"] = allowed
+    return dataclasses.replace(base, **changes) if changes else base  # type: ignore[arg-type]
+
+
+def __getattr__(name: str) -> Mapping[str, KeySpec]:
+    # The default profile's keys, read from its manifest when first asked for (not at import,
+    # as the profile module imports this one for the types).
+    if name == "KNOWN_KEYS":
+        from splicer.profiles import default_profile
+
+        return default_profile().keys
+    raise AttributeError(name)

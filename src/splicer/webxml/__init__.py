@@ -28,15 +28,11 @@ from splicer.webxml.edit import (
     WebXmlResult,
     splice_webxml,
 )
-from splicer.webxml.render import (
-    SESSION_FILTER_CLASS,
-    SESSION_FILTER_NAME,
-    SESSION_LISTENER_CLASS,
-    minimal_webxml,
-)
+from splicer.webxml.render import minimal_webxml
 from splicer.webxml.versions import VersionInfo, detect_version
 
 if TYPE_CHECKING:
+    from splicer.webxml.render import SESSION_FILTER_CLASS, SESSION_FILTER_NAME, SESSION_LISTENER_CLASS
     from splicer.webxml.model import (
         CookieConfig,
         Descriptor,
@@ -55,6 +51,8 @@ _LAZY = {
     **dict.fromkeys(("CookieConfig", "Descriptor", "FilterDef", "FilterMapping", "ServletDef", "ServletMapping",
                      "SessionConfig", "read_descriptor"), "splicer.webxml.model"),
     "validate_webxml": "splicer.webxml.validate",
+    # The default profile's names: read from its manifest when first asked for.
+    **dict.fromkeys(("SESSION_FILTER_CLASS", "SESSION_FILTER_NAME", "SESSION_LISTENER_CLASS"), "splicer.webxml.render"),
 }
 
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from splicer.errors import ConfigError, DescriptorError, Diagnostic, Where
+from splicer.errors import ConfigError, DescriptorError, Diagnostic, SpliceConflictError, Where
 from splicer.webxml import render
 from splicer.webxml.locate import Layout, Span
 from splicer.webxml.place import Anchor
 from splicer.webxml.render import Node, Style
-from splicer.webxml.sessioncheck import coverage, coverage_warning, other_session_managers
+from splicer.webxml.sessioncheck import REQUEST, coverage, coverage_warning, other_session_managers
 from splicer.webxml.source import Edit
 from splicer.webxml.survey import Doc, Survey, child_element, read_doc, survey
 from splicer.webxml.versions import RANK, line, require_filters
+
+if TYPE_CHECKING:
+    from splicer.profiles import Profile
 
 JAKARTA_WARNING = "CWWSM0530W"
 UNKNOWN_VERSION_WARNING = "CWWSM0531W"
@@ -40,14 +44,21 @@ class WebXmlResult:
 
 @dataclass
 class _Plan:
+    profile: Profile
     params: list[tuple[str, str]]
     updates: dict[str, str]  # name -> new value, for params whose value differs
-    adds: list[tuple[str, str]]
+    adds: list[tuple[str, str]]  # context-params to add
     add_filter: bool
     mapping: str | None  # "add", "move" or None
     cover: bool  # the session mapping is made to reach every request (sessioncheck)
-    add_listener: bool
+    add_listeners: list[str]  # listener classes
     actions: list[str]
+    inits: list[tuple[str, str]] = field(default_factory=list)  # the filter's init-params
+
+    def names(self, goes: str, among: list[str] | None = None) -> list[str]:
+        """The param names (of *among*, else all) that go to *goes*."""
+        names = [name for name, _ in self.params] if among is None else among
+        return [name for name in names if self.profile.goes(name) == goes]
 
 
 def _check_params(params: Sequence[tuple[str, str]], where: Where) -> list[tuple[str, str]]:
@@ -70,36 +81,44 @@ def _check_params(params: Sequence[tuple[str, str]], where: Where) -> list[tuple
     return list(params)
 
 
-def _plan(params: list[tuple[str, str]], found: Survey, namespace: str) -> _Plan:
+def _plan(params: list[tuple[str, str]], found: Survey, namespace: str, profile: Profile, where: Where) -> _Plan:
     updates: dict[str, str] = {}
     adds: list[tuple[str, str]] = []
+    inits: list[tuple[str, str]] = []
     actions: list[str] = []
     for name, value in params:
+        goes = profile.goes(name)
         if name not in found.params:
-            adds.append((name, value))
-            actions.append(f"add context-param {name}")
+            if goes == "context-param":
+                adds.append((name, value))
+            elif found.filter is not None:
+                # Splicing inserts whole elements; it does not grow a filter it finds.
+                raise SpliceConflictError(
+                    f"the filter {profile.filter_name} has no init-param {name}",
+                    where.at(line(found.filter)),
+                    hint="unsplice it first, or splice with the keys it was spliced with",
+                )
+            else:
+                inits.append((name, value))
+            actions.append(f"add {goes} {name}")
         elif found.values[name] != value.strip():
             # Containers trim param values, so surrounding blanks are no difference.
             updates[name] = value
-            actions.append(f"update context-param {name}: {found.values[name]} -> {value}")
+            actions.append(f"update {goes} {name}: {found.values[name]} -> {value}")
     mapping = found.mapping_action()
+    name = profile.filter_name
     if found.filter is None:
-        actions.append(f"add filter {render.SESSION_FILTER_NAME}")
+        actions.append(f"add filter {name}")
     if mapping == "add":
-        actions.append(f"add filter-mapping {render.SESSION_FILTER_NAME} first")
+        actions.append(f"add filter-mapping {name}" + (" first" if profile.mapping_first else ""))
     elif mapping == "move":
-        actions.append(f"move filter-mapping {render.SESSION_FILTER_NAME} first")
-    cover = found.mapping is not None and not coverage(found.mapping, namespace).complete
+        actions.append(f"move filter-mapping {name} first")
+    cover = found.mapping is not None and not coverage(found.mapping, namespace, profile.url_pattern).complete
     if cover:
-        actions.append(
-            f"make filter-mapping {render.SESSION_FILTER_NAME} reach every request: "
-            f"{render.SESSION_URL_PATTERN} for {render.SESSION_DISPATCHER}"
-        )
-    if found.listener is None:
-        actions.append(f"add listener {render.SESSION_LISTENER_CLASS}")
-    return _Plan(
-        params, updates, adds, found.filter is None, mapping, cover, found.listener is None, actions
-    )
+        actions.append(f"make filter-mapping {name} reach every request: {profile.url_pattern} for {REQUEST}")
+    missing = found.missing_listeners()
+    actions += [f"add listener {klass}" for klass in missing]
+    return _Plan(profile, params, updates, adds, found.filter is None, mapping, cover, missing, actions, inits)
 
 
 def _expand_root(doc: Doc) -> list[Edit]:
@@ -113,7 +132,8 @@ def _expand_root(doc: Doc) -> list[Edit]:
 
 
 def _update_values(doc: Doc, plan: _Plan, where: Where) -> list[Edit]:
-    found = survey(doc, list(plan.updates), where)
+    names = list(plan.updates)
+    found = survey(doc, plan.names("context-param", names), where, plan.profile, plan.names("init-param", names))
     edits: list[Edit] = []
     for name, value in plan.updates.items():
         element = child_element(found.params[name], doc.info.namespace, "param-value")
@@ -142,9 +162,9 @@ def _cut(layout: Layout, span: Span) -> Edit:
     return Edit(cut_start, cut_end, "")
 
 
-def _move_mapping(doc: Doc, where: Where) -> list[Edit]:
+def _move_mapping(doc: Doc, where: Where, profile: Profile) -> list[Edit]:
     """Cut the session filter's mapping (with its own lines) and put it before the first one."""
-    found = survey(doc, [], where)
+    found = survey(doc, [], where, profile)
     assert found.mapping is not None
     span = doc.layout.span(found.mapping)
     first = doc.of_kind("filter-mapping")[0]
@@ -153,11 +173,11 @@ def _move_mapping(doc: Doc, where: Where) -> list[Edit]:
     return [_cut(doc.layout, span), Edit(anchor.offset, anchor.offset, moved)]
 
 
-def _cover_mapping(doc: Doc, where: Where) -> list[Edit]:
+def _cover_mapping(doc: Doc, where: Where, profile: Profile) -> list[Edit]:
     """Make the session mapping ``/*`` for REQUEST (see sessioncheck for why so)."""
-    found = survey(doc, [], where)
+    found = survey(doc, [], where, profile)
     assert found.mapping is not None
-    reach = coverage(found.mapping, doc.info.namespace)
+    reach = coverage(found.mapping, doc.info.namespace, profile.url_pattern)
     layout = doc.layout
     name = child_element(found.mapping, doc.info.namespace, "filter-name")
     assert name is not None  # a mapping is found by its filter-name
@@ -173,7 +193,7 @@ def _cover_mapping(doc: Doc, where: Where) -> list[Edit]:
 
     edits: list[Edit] = []
     if reach.needs_pattern:
-        pattern = f"<{prefix}url-pattern>{render.SESSION_URL_PATTERN}</{prefix}url-pattern>"
+        pattern = f"<{prefix}url-pattern>{render.escape(profile.url_pattern)}</{prefix}url-pattern>"
         if reach.targets:
             first = layout.span(reach.targets[0])
             edits.append(Edit(first.start, first.end, pattern))
@@ -181,25 +201,31 @@ def _cover_mapping(doc: Doc, where: Where) -> list[Edit]:
         else:
             edits.append(after(name_span, pattern))
     if reach.needs_request:
-        request = f"<{prefix}dispatcher>{render.SESSION_DISPATCHER}</{prefix}dispatcher>"
+        request = f"<{prefix}dispatcher>{REQUEST}</{prefix}dispatcher>"
         edits.append(after(layout.span(reach.dispatchers[-1]), request))
     return edits
 
 
 def _insert_missing(doc: Doc, plan: _Plan) -> list[Edit]:
-    place, dtd = doc.place, doc.info.dtd_content
+    from splicer.profile_fragments import fragment_context, listener_contexts
+
+    place, info, profile = doc.place, doc.info, plan.profile
+    context = fragment_context(profile, info.version, info.dtd_content, info.jakarta, plan.inits)
     wanted: list[tuple[str, Node, Anchor]] = []
     if plan.adds:
         anchor = place.last_among("context-param")
         for name, value in plan.adds:
             wanted.append(("context-param", render.context_param(name, value), anchor))
     if plan.add_filter:
-        wanted.append(("filter", render.session_filter(dtd), place.first_among("filter")))
+        wanted.append(("filter", profile.fragments.render("filter", context), place.first_among("filter")))
     if plan.mapping == "add":
-        node = render.session_mapping(dtd)
-        wanted.append(("filter-mapping", node, place.first_among("filter-mapping")))
-    if plan.add_listener:
-        wanted.append(("listener", render.session_listener(dtd), place.first_among("listener")))
+        node = profile.fragments.render("mapping", context)
+        slot = place.first_among if profile.mapping_first else place.last_among
+        wanted.append(("filter-mapping", node, slot("filter-mapping")))
+    for listener in listener_contexts(profile, info.jakarta):
+        if listener["class"] in plan.add_listeners:
+            node = profile.fragments.render("listener", {**context, "listener": listener})
+            wanted.append(("listener", node, place.first_among("listener")))
     groups: dict[Anchor, list[tuple[str, Node]]] = {}
     for kind, node, anchor in wanted:
         groups.setdefault(anchor, []).append((kind, node))
@@ -216,7 +242,7 @@ def _insert_missing(doc: Doc, plan: _Plan) -> list[Edit]:
 
 def _verify(doc: Doc, plan: _Plan, children: int, where: Where) -> None:
     """The result, parsed again, must hold exactly the splice and lose no element."""
-    found = survey(doc, [name for name, _ in plan.params], where)
+    found = survey(doc, plan.names("context-param"), where, plan.profile, plan.names("init-param"))
     problems = [
         f"context-param {name} is not {value!r}"
         for name, value in plan.params
@@ -224,12 +250,11 @@ def _verify(doc: Doc, plan: _Plan, children: int, where: Where) -> None:
     ]
     if found.filter is None:
         problems.append("the session filter is missing")
-    if not found.mapping_first:
+    if found.mapping is None or (plan.profile.mapping_first and not found.mapping_first):
         problems.append("the session filter mapping is not the first")
-    elif found.mapping is not None and not coverage(found.mapping, doc.info.namespace).complete:
+    elif not coverage(found.mapping, doc.info.namespace, plan.profile.url_pattern).complete:
         problems.append("the session filter mapping does not reach every request")
-    if found.listener is None:
-        problems.append("the session listener is missing")
+    problems += [f"the session listener {klass} is missing" for klass in found.missing_listeners()]
     count = len(doc.element_children())
     if count != children:
         problems.append(f"{count} elements under the root, expected {children}")
@@ -239,24 +264,25 @@ def _verify(doc: Doc, plan: _Plan, children: int, where: Where) -> None:
         )
 
 
-def _warnings(doc: Doc, where: Where) -> list[Diagnostic]:
-    found = other_session_managers(doc.root, doc.info.namespace, where)
+def _warnings(doc: Doc, where: Where, profile: Profile) -> list[Diagnostic]:
+    found = other_session_managers(doc.root, doc.info.namespace, where, profile)
     if not doc.encoding.java_reads:
         text = (
             f"the descriptor declares the encoding {doc.encoding.declared!r}, which Python reads "
             "but Java's XML parser does not: the application server will refuse the descriptor"
         )
         found.append(Diagnostic(NOT_JAVA_ENCODING_WARNING, text, where.at(1)))
-    return found + _version_warnings(doc, where)
+    return found + _version_warnings(doc, where, profile)
 
 
-def _version_warnings(doc: Doc, where: Where) -> list[Diagnostic]:
+def _version_warnings(doc: Doc, where: Where, profile: Profile) -> list[Diagnostic]:
     at = where.at(line(doc.tree.getroot()))
-    if doc.info.jakarta:
+    if not profile.supports(doc.info.jakarta) and doc.info.form != "none":
+        family, other = ("Jakarta EE", "javax.servlet") if doc.info.jakarta else ("Java EE", "jakarta.servlet")
         text = (
-            f"the descriptor is Servlet {doc.info.version} (Jakarta EE); the session filter "
-            f"{render.SESSION_FILTER_CLASS} is a javax.servlet class and will not load in a "
-            "Jakarta container"
+            f"the descriptor is Servlet {doc.info.version} ({family}); the session filter "
+            f"{profile.filter_class(doc.info.jakarta)} is a {other} class and will not load in a "
+            f"{family.split()[0]} container"
         )
         return [Diagnostic(JAKARTA_WARNING, text, at)]
     if doc.info.form == "none":
@@ -270,7 +296,7 @@ def _version_warnings(doc: Doc, where: Where) -> list[Diagnostic]:
 
 
 def splice_webxml(
-    data: bytes, params: Sequence[tuple[str, str]], where: Where
+    data: bytes, params: Sequence[tuple[str, str]], where: Where, profile: Profile | None = None
 ) -> WebXmlResult:
     """Splice the session filter, its mapping, its listener and *params* into a web.xml.
 
@@ -278,26 +304,33 @@ def splice_webxml(
     (entities), SpliceConflictError (the file contradicts the splice), ConfigError (a
     parameter XML cannot hold).  With nothing to do, ``output is data``.
     """
+    if profile is None:
+        from splicer.profiles import default_profile
+
+        profile = default_profile()
     checked = _check_params(params, where)
     doc = read_doc(data, where)
     require_filters(doc.info, doc.tree, where)
-    found = survey(doc, [name for name, _ in checked], where)
-    plan = _plan(checked, found, doc.info.namespace)
-    warnings = _warnings(doc, where)
+    names = [name for name, _ in checked]
+    context_names = [name for name in names if profile.goes(name) == "context-param"]
+    found = survey(doc, context_names, where, profile, [name for name in names if name not in context_names])
+    plan = _plan(checked, found, doc.info.namespace, profile, where)
+    warnings = _warnings(doc, where, profile)
     if plan.cover:
         assert found.mapping is not None
-        warnings.append(coverage_warning(coverage(found.mapping, doc.info.namespace), where, found.mapping))
+        reach = coverage(found.mapping, doc.info.namespace, profile.url_pattern)
+        warnings.append(coverage_warning(reach, where, found.mapping, profile))
     result = WebXmlResult(data, False, doc.info.version, doc.info.jakarta, plan.actions, warnings)
     if not plan.actions:
         return result
-    children = len(doc.element_children()) + len(plan.adds) + plan.add_filter + plan.add_listener
+    children = len(doc.element_children()) + len(plan.adds) + plan.add_filter + len(plan.add_listeners)
     children += plan.mapping == "add"
     output = data
     phases: tuple[Callable[[Doc], list[Edit]], ...] = (
         lambda d: _expand_root(d),
         lambda d: _update_values(d, plan, where) if plan.updates else [],
-        lambda d: _move_mapping(d, where) if plan.mapping == "move" else [],
-        lambda d: _cover_mapping(d, where) if plan.cover else [],
+        lambda d: _move_mapping(d, where, profile) if plan.mapping == "move" else [],
+        lambda d: _cover_mapping(d, where, profile) if plan.cover else [],
         lambda d: _insert_missing(d, plan),
     )
     for phase in phases:

@@ -1,19 +1,10 @@
-"""The text of the elements splicing adds, in the shapes each descriptor form allows."""
+"""Elements as markup in the document's style; what the elements are comes from the profile."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Final, Union
-
-SESSION_FILTER_NAME: Final = "HttpSessionFilter"
-SESSION_FILTER_CLASS: Final = "com.ibm.ws.xs.sessionmanager.HttpSessionFilter"
-SESSION_FILTER_DESCRIPTION: Final = "Filter that provides for an ObjectGrid based Session Manager."
-SESSION_LISTENER_NAME: Final = "IBMSessionListener"
-SESSION_LISTENER_CLASS: Final = "com.ibm.ws.xs.sessionmanager.IBMHttpSessionListener"
-# The tutorial's page shows "*", which conforming containers reject; "/*" is the valid form.
-SESSION_URL_PATTERN: Final = "/*"
-SESSION_DISPATCHER: Final = "REQUEST"
 
 # Characters XML 1.0 cannot carry at all, not even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -34,6 +25,24 @@ def escape(value: str) -> str:
     )
 
 
+def __getattr__(name: str) -> str:
+    # The default profile's names, for the read-only checks (validate, inspect) that still
+    # speak of one session manager; splicing itself takes its profile as an argument.
+    if name in _DEFAULT_NAMES:
+        from splicer.profiles import default_profile
+
+        profile = default_profile()
+        return {
+            "SESSION_FILTER_NAME": profile.filter_name,
+            "SESSION_FILTER_CLASS": profile.filter_class(False),
+            "SESSION_LISTENER_CLASS": profile.listener_classes(False)[0],
+        }[name]
+    raise AttributeError(name)
+
+
+_DEFAULT_NAMES = ("SESSION_FILTER_NAME", "SESSION_FILTER_CLASS", "SESSION_LISTENER_CLASS")
+
+
 def xml_unsafe(value: str) -> str | None:
     """The first character XML 1.0 cannot hold, or None."""
     match = _NOT_XML.search(value)
@@ -42,34 +51,6 @@ def xml_unsafe(value: str) -> str | None:
 
 def context_param(name: str, value: str) -> Node:
     return Node("context-param", (Node("param-name", name), Node("param-value", value)))
-
-
-def session_filter(dtd_content: bool) -> Node:
-    """The filter: 2.3 order (name first) for the DTD form, else the schema order."""
-    name = Node("filter-name", SESSION_FILTER_NAME)
-    display = Node("display-name", SESSION_FILTER_NAME)
-    description = Node("description", SESSION_FILTER_DESCRIPTION)
-    klass = Node("filter-class", SESSION_FILTER_CLASS)
-    if dtd_content:
-        return Node("filter", (name, display, description, klass))
-    return Node("filter", (description, display, name, klass))
-
-
-def session_mapping(dtd_content: bool) -> Node:
-    """The mapping; Servlet 2.3 has no <dispatcher>, and leaving it out means REQUEST anyway."""
-    parts = [Node("filter-name", SESSION_FILTER_NAME), Node("url-pattern", SESSION_URL_PATTERN)]
-    if not dtd_content:
-        parts.append(Node("dispatcher", SESSION_DISPATCHER))
-    return Node("filter-mapping", tuple(parts))
-
-
-def session_listener(dtd_content: bool) -> Node:
-    """The listener; in Servlet 2.3 a listener holds only its class."""
-    klass = Node("listener-class", SESSION_LISTENER_CLASS)
-    if dtd_content:
-        return Node("listener", (klass,))
-    description = Node("description", SESSION_LISTENER_NAME)
-    return Node("listener", (description, Node("display-name", SESSION_LISTENER_NAME), klass))
 
 
 @dataclass(frozen=True)

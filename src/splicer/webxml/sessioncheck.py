@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from lxml import etree
 
 from splicer.errors import Diagnostic, Where
-from splicer.webxml.render import SESSION_DISPATCHER, SESSION_FILTER_NAME, SESSION_URL_PATTERN
 from splicer.webxml.versions import line, text_of
+
+if TYPE_CHECKING:
+    from splicer.profiles import Profile
 
 OTHER_MANAGER_WARNING: Final = "CWWSM0550W"
 COVERAGE_WARNING: Final = "CWWSM0551W"
@@ -44,6 +46,8 @@ SESSION_MANAGERS: Final = (
 )
 # Spring Session's usual declaration is a DelegatingFilterProxy named after its bean.
 SPRING_SESSION_FILTER_NAME: Final = "springSessionRepositoryFilter"
+# Every mapping must reach plain requests (no dispatcher listed means this one).
+REQUEST: Final = "REQUEST"
 
 
 def _children(parent: etree._Element, ns: str, local: str) -> list[etree._Element]:
@@ -55,30 +59,39 @@ def _text(parent: etree._Element, ns: str, local: str) -> str:
     return text_of(found[0]) if found else ""
 
 
-def _manager_of(klass: str) -> str | None:
-    return next((who for who, package in SESSION_MANAGERS if klass.startswith(package)), None)
+def _manager_of(klass: str, profile: Profile) -> str | None:
+    """The session manager *klass* belongs to, unless it is *profile*'s own."""
+    if profile.owns(klass) or klass in profile.listener_classes(False) + profile.listener_classes(True):
+        return None
+    from splicer.profiles import shipped
+
+    # The table first (its names are the ones the warning has always given), then the
+    # managers of the other profiles (eXtreme Scale's, when splicing another one over it).
+    others = [(p.manager, package) for p in shipped().values() if p.name != profile.name for package in p.packages]
+    return next((who for who, package in [*SESSION_MANAGERS, *others] if klass.startswith(package)), None)
 
 
-def other_session_managers(root: etree._Element, ns: str, where: Where) -> list[Diagnostic]:
-    """A warning for each filter or listener of another session manager."""
+def other_session_managers(root: etree._Element, ns: str, where: Where, profile: Profile) -> list[Diagnostic]:
+    """A warning for each filter or listener of a session manager other than *profile*'s."""
     found: list[Diagnostic] = []
 
     def warn(who: str, what: str, element: etree._Element) -> None:
         text = (
             f"the descriptor already declares another session manager, {who}: {what}; its session "
-            f"and the replicated one of {SESSION_FILTER_NAME} wrap the same requests, so one of them "
+            f"and the replicated one of {profile.filter_name} wrap the same requests, so one of them "
             "is not the session the application sees"
         )
         found.append(Diagnostic(OTHER_MANAGER_WARNING, text, where.at(line(element))))
 
     for flt in _children(root, ns, "filter"):
         name, klass = _text(flt, ns, "filter-name"), _text(flt, ns, "filter-class")
-        who = _manager_of(klass) or ("Spring Session" if name == SPRING_SESSION_FILTER_NAME else None)
+        by_name = "Spring Session" if name == SPRING_SESSION_FILTER_NAME != profile.filter_name else None
+        who = _manager_of(klass, profile) or by_name
         if who is not None:
             warn(who, f"the filter {name} ({klass})", flt)
     for listener in _children(root, ns, "listener"):
         klass = _text(listener, ns, "listener-class")
-        who = _manager_of(klass)
+        who = _manager_of(klass, profile)
         if who is not None:
             warn(who, f"the listener {klass}", listener)
     return found
@@ -110,7 +123,7 @@ class Coverage:
         return reach
 
 
-def coverage(mapping: etree._Element, ns: str) -> Coverage:
+def coverage(mapping: etree._Element, ns: str, url_pattern: str) -> Coverage:
     """How far a filter-mapping reaches."""
     pattern_tag = f"{{{ns}}}url-pattern" if ns else "url-pattern"
     servlet_tag = f"{{{ns}}}servlet-name" if ns else "servlet-name"
@@ -120,17 +133,17 @@ def coverage(mapping: etree._Element, ns: str) -> Coverage:
     return Coverage(
         targets=targets,
         dispatchers=dispatchers,
-        needs_pattern=SESSION_URL_PATTERN not in patterns,
+        needs_pattern=url_pattern not in patterns,
         # No dispatcher means REQUEST; listed ones replace it.
-        needs_request=bool(dispatchers) and SESSION_DISPATCHER not in [text_of(d) for d in dispatchers],
+        needs_request=bool(dispatchers) and REQUEST not in [text_of(d) for d in dispatchers],
     )
 
 
-def coverage_warning(found: Coverage, where: Where, mapping: etree._Element) -> Diagnostic:
+def coverage_warning(found: Coverage, where: Where, mapping: etree._Element, profile: Profile) -> Diagnostic:
     text = (
-        f"the filter-mapping of {SESSION_FILTER_NAME} reached only {found.describe()}, so JSPs and "
-        f"other requests got no replicated session; it now maps {SESSION_URL_PATTERN} for "
-        f"{SESSION_DISPATCHER}"
+        f"the filter-mapping of {profile.filter_name} reached only {found.describe()}, so JSPs and "
+        f"other requests got no replicated session; it now maps {profile.url_pattern} for "
+        f"{REQUEST}"
     )
     return Diagnostic(COVERAGE_WARNING, text, where.at(line(mapping)))
 

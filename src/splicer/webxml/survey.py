@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from lxml import etree
 
 from splicer.errors import SpliceConflictError, Where
 from splicer.webxml.locate import Layout
 from splicer.webxml.place import Placement
-from splicer.webxml.render import SESSION_FILTER_CLASS, SESSION_FILTER_NAME, SESSION_LISTENER_CLASS
 from splicer.webxml.source import Source
 from splicer.webxml.versions import VersionInfo, detect_version, line, text_of
 from splicer.xmlencodings import Encoding, decide
 from splicer.xmlsafe import parse_xml
+
+if TYPE_CHECKING:
+    from splicer.profiles import Profile
 
 
 class Doc:
@@ -75,34 +78,75 @@ def child_element(element: etree._Element, namespace: str, local: str) -> etree.
 
 @dataclass
 class Survey:
-    """The descriptor's context-params for our keys, and our filter, mapping and listener."""
+    """The descriptor's params for our keys (context-params, or init-params of our filter),
+    and our filter, mapping and listeners."""
 
     params: dict[str, etree._Element]
     values: dict[str, str]
     filter: etree._Element | None
     mapping: etree._Element | None  # the first mapping of the session filter
     mapping_first: bool
-    listener: etree._Element | None
+    listeners: dict[str, etree._Element | None]  # by class, None where it is missing
+    first_wanted: bool = True
+
+    @property
+    def listener(self) -> etree._Element | None:
+        """The first listener, when every one is there."""
+        found = list(self.listeners.values())
+        return None if None in found or not found else found[0]
+
+    def missing_listeners(self) -> list[str]:
+        return [klass for klass, element in self.listeners.items() if element is None]
 
     def mapping_action(self) -> Literal["add", "move"] | None:
         if self.mapping is None:
             return "add"
-        return None if self.mapping_first else "move"
+        return None if self.mapping_first or not self.first_wanted else "move"
 
 
-def survey(doc: Doc, names: list[str], where: Where) -> Survey:
-    """Find what exists; raise SpliceConflictError where the file contradicts the splice."""
+def survey(doc: Doc, names: list[str], where: Where, profile: Profile, init_names: Sequence[str] = ()) -> Survey:
+    """Find what exists; raise SpliceConflictError where the file contradicts the splice.
+
+    *names* are context-params, *init_names* init-params of the session filter.
+    """
     ns = doc.info.namespace
+    filter_name, filter_class = profile.filter_name, profile.filter_class(doc.info.jakarta)
     params: dict[str, etree._Element] = {}
     values: dict[str, str] = {}
-    wanted = set(names)
-    for cp in doc.of_kind("context-param"):
+    _collect(doc.of_kind("context-param"), set(names), ns, where, params, values)
+    session_filter = _session_filter(doc, where, filter_name, filter_class)
+    if session_filter is not None and init_names:
+        inits = session_filter.findall(f"{{{ns}}}init-param" if ns else "init-param")
+        _collect(inits, set(init_names), ns, where, params, values, kind="init-param")
+
+    mappings = doc.of_kind("filter-mapping")
+    ours = [m for m in mappings if child_text(m, ns, "filter-name") == filter_name]
+    classes = {klass: None for klass in profile.listener_classes(doc.info.jakarta)}
+    listeners: dict[str, etree._Element | None] = dict(classes)
+    for li in doc.of_kind("listener"):
+        klass = child_text(li, ns, "listener-class")
+        if klass in classes and listeners[klass] is None:
+            listeners[klass] = li
+    return Survey(
+        params=params,
+        values=values,
+        filter=session_filter,
+        mapping=ours[0] if ours else None,
+        mapping_first=bool(ours) and mappings[0] is ours[0],
+        listeners=listeners,
+        first_wanted=profile.mapping_first,
+    )
+
+
+def _collect(candidates: list[etree._Element], wanted: set[str], ns: str, where: Where,
+             params: dict[str, etree._Element], values: dict[str, str], kind: str = "context-param") -> None:
+    for cp in candidates:
         name = child_text(cp, ns, "param-name")
         if name is None or name not in wanted:
             continue
         if name in params:
             raise SpliceConflictError(
-                f"the context-param {name} is set twice (lines {line(params[name])} "
+                f"the {kind} {name} is set twice (lines {line(params[name])} "
                 f"and {line(cp)}); which one is meant?",
                 where.at(line(cp)),
                 hint="remove one of them",
@@ -110,45 +154,33 @@ def survey(doc: Doc, names: list[str], where: Where) -> Survey:
         value = child_text(cp, ns, "param-value")
         if value is None:
             raise SpliceConflictError(
-                f"the context-param {name} has no <param-value>", where.at(line(cp))
+                f"the {kind} {name} has no <param-value>", where.at(line(cp))
             )
         params[name], values[name] = cp, value
 
+
+def _session_filter(doc: Doc, where: Where, filter_name: str, filter_class: str) -> etree._Element | None:
+    ns = doc.info.namespace
     session_filter: etree._Element | None = None
     for flt in doc.of_kind("filter"):
         name, klass = child_text(flt, ns, "filter-name"), child_text(flt, ns, "filter-class")
-        if name == SESSION_FILTER_NAME:
+        if name == filter_name:
             if session_filter is not None:
                 raise SpliceConflictError(
-                    f"the filter {SESSION_FILTER_NAME} is declared twice",
+                    f"the filter {filter_name} is declared twice",
                     where.at(line(flt)),
                 )
-            if klass != SESSION_FILTER_CLASS:
+            if klass != filter_class:
                 raise SpliceConflictError(
-                    f"a filter named {SESSION_FILTER_NAME} already exists with the class {klass}",
+                    f"a filter named {filter_name} already exists with the class {klass}",
                     where.at(line(flt)),
-                    hint=f"rename that filter or make its class {SESSION_FILTER_CLASS}",
+                    hint=f"rename that filter or make its class {filter_class}",
                 )
             session_filter = flt
-        elif klass == SESSION_FILTER_CLASS:
+        elif klass == filter_class:
             raise SpliceConflictError(
                 f"the session filter class is already declared under the name {name}",
                 where.at(line(flt)),
-                hint=f"name that filter {SESSION_FILTER_NAME} so that splicing recognises it",
+                hint=f"name that filter {filter_name} so that splicing recognises it",
             )
-
-    mappings = doc.of_kind("filter-mapping")
-    ours = [m for m in mappings if child_text(m, ns, "filter-name") == SESSION_FILTER_NAME]
-    listeners = [
-        li
-        for li in doc.of_kind("listener")
-        if child_text(li, ns, "listener-class") == SESSION_LISTENER_CLASS
-    ]
-    return Survey(
-        params=params,
-        values=values,
-        filter=session_filter,
-        mapping=ours[0] if ours else None,
-        mapping_first=bool(ours) and mappings[0] is ours[0],
-        listener=listeners[0] if listeners else None,
-    )
+    return session_filter

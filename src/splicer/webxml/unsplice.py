@@ -21,15 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from splicer.errors import DescriptorError, Diagnostic, Where
-from splicer.properties_keys import KNOWN_KEYS
 from splicer.webxml.edit import splice_webxml
-from splicer.webxml.render import SESSION_FILTER_CLASS, SESSION_FILTER_NAME, SESSION_LISTENER_CLASS, minimal_webxml
+from splicer.webxml.render import minimal_webxml
 from splicer.webxml.source import Edit
 from splicer.webxml.survey import Doc, child_element, child_text, read_doc
+
+if TYPE_CHECKING:
+    from splicer.profiles import Profile
 
 BLANKS = " \t"
 
@@ -54,22 +57,26 @@ def _raw_text(element: etree._Element | None) -> str:
     return "" if element is None else "".join(str(t) for t in element.itertext())
 
 
-def _targets(doc: Doc, keys: Collection[str] | None) -> tuple[list[etree._Element], list[str], list[tuple[str, str]]]:
+def _targets(doc: Doc, keys: Collection[str] | None,
+             profile: Profile) -> tuple[list[etree._Element], list[str], list[tuple[str, str]]]:
     """The elements splicing adds that *doc* holds, in document order, with an action each."""
     ns = doc.info.namespace
+    name, classes = profile.filter_name, profile.filter_classes.all()
     filters = [f for f in doc.of_kind("filter")
-               if child_text(f, ns, "filter-name") == SESSION_FILTER_NAME
-               and child_text(f, ns, "filter-class") == SESSION_FILTER_CLASS]
+               if child_text(f, ns, "filter-name") == name and child_text(f, ns, "filter-class") in classes]
     # A filter of that name with another class is not ours, and neither are its mappings.
-    foreign = any(child_text(f, ns, "filter-name") == SESSION_FILTER_NAME for f in doc.of_kind("filter")
+    foreign = any(child_text(f, ns, "filter-name") == name for f in doc.of_kind("filter")
                   if f not in filters)
     mappings = [] if foreign else [m for m in doc.of_kind("filter-mapping")
-                                   if child_text(m, ns, "filter-name") == SESSION_FILTER_NAME]
-    listeners = [li for li in doc.of_kind("listener")
-                 if child_text(li, ns, "listener-class") == SESSION_LISTENER_CLASS]
+                                   if child_text(m, ns, "filter-name") == name]
+    ours = {klass for li in profile.listeners for klass in li.classes.all()}
+    listeners = [li for li in doc.of_kind("listener") if child_text(li, ns, "listener-class") in ours]
     # Without PROPERTIES, the documented keys are ours only where the session filter or
     # listener is: another application's context-param called traceFile is its own.
-    wanted = set(keys) if keys is not None else (set(KNOWN_KEYS) if filters or listeners else set())
+    documented = {key for key, spec in profile.keys.items() if spec.goes == "context-param"}
+    wanted = set(keys) if keys is not None else (documented if filters or listeners else set())
+    # Init-params leave with their filter.
+    wanted = {key for key in wanted if profile.goes(key) == "context-param"}
     params = [cp for cp in doc.of_kind("context-param") if child_text(cp, ns, "param-name") in wanted]
     found: dict[etree._Element, str] = {}
     removed: list[tuple[str, str]] = []
@@ -77,9 +84,9 @@ def _targets(doc: Doc, keys: Collection[str] | None) -> tuple[list[etree._Elemen
         name = child_text(cp, ns, "param-name") or ""
         found[cp] = f"remove context-param {name}"
         removed.append((name, _raw_text(child_element(cp, ns, "param-value"))))
-    found.update({f: f"remove filter {SESSION_FILTER_NAME}" for f in filters})
-    found.update({m: f"remove filter-mapping {SESSION_FILTER_NAME}" for m in mappings})
-    found.update({li: f"remove listener {SESSION_LISTENER_CLASS}" for li in listeners})
+    found.update({f: f"remove filter {name}" for f in filters})
+    found.update({m: f"remove filter-mapping {name}" for m in mappings})
+    found.update({li: f"remove listener {child_text(li, ns, 'listener-class')}" for li in listeners})
     ordered = [child for child in doc.element_children() if child in found]
     return ordered, [found[child] for child in ordered], removed
 
@@ -160,9 +167,9 @@ def deletions(text: str, spans: list[tuple[int, int]], newline: str) -> list[tup
     return removed
 
 
-def _verify(doc: Doc, keys: Collection[str], children: int, where: Where) -> None:
+def _verify(doc: Doc, keys: Collection[str], children: int, where: Where, profile: Profile) -> None:
     """The result, parsed again, holds none of it and lost no other element."""
-    _, left, _ = _targets(doc, keys)
+    _, left, _ = _targets(doc, keys, profile)
     count = len(doc.element_children())
     if count != children:
         left.append(f"{count} elements under the root, expected {children}")
@@ -170,23 +177,28 @@ def _verify(doc: Doc, keys: Collection[str], children: int, where: Where) -> Non
         raise DescriptorError("the unspliced descriptor failed its own check: " + "; ".join(left), where)
 
 
-def created_by_splice(data: bytes, result: UnspliceResult, where: Where) -> bool:
+def created_by_splice(data: bytes, result: UnspliceResult, where: Where, profile: Profile | None = None) -> bool:
     """Whether *data* is exactly what splicing gives a module without web.xml: the minimal
     descriptor with the removed params, and nothing anyone added since."""
     if result.output != minimal_webxml():
         return False
-    return splice_webxml(minimal_webxml(), result.params, where).output == data
+    return splice_webxml(minimal_webxml(), result.params, where, profile).output == data
 
 
-def unsplice_webxml(data: bytes, keys: Collection[str] | None, where: Where) -> UnspliceResult:
+def unsplice_webxml(data: bytes, keys: Collection[str] | None, where: Where,
+                    profile: Profile | None = None) -> UnspliceResult:
     """Remove the session filter, its mappings, its listener and the context-params of *keys*
     (None: every documented splicer.properties key, where the filter or listener is there).
 
     Every other byte is kept.  With nothing to remove, ``output is data``.  Raises
     DescriptorError (not a web-app, unreadable), HostileXmlError (entities).
     """
+    if profile is None:
+        from splicer.profiles import default_profile
+
+        profile = default_profile()
     doc = read_doc(data, where)
-    elements, actions, params = _targets(doc, keys)
+    elements, actions, params = _targets(doc, keys, profile)
     result = UnspliceResult(data, False, doc.info.version, doc.info.jakarta, actions, [], params)
     if not elements:
         return result
@@ -194,6 +206,6 @@ def unsplice_webxml(data: bytes, keys: Collection[str] | None, where: Where) -> 
     ranges = deletions(doc.source.text, spans, doc.source.newline)
     output = doc.source.apply(Edit(start, end, "") for start, end in ranges)
     children = len(doc.element_children()) - len(elements)
-    _verify(read_doc(output, where), [name for name, _ in params], children, where)
+    _verify(read_doc(output, where), [name for name, _ in params], children, where, profile)
     result.output, result.changed = output, output != data
     return result
