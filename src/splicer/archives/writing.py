@@ -51,14 +51,13 @@ def atomic_output(target: Path, mode_of: Path | None = None) -> Iterator[BinaryI
         yield fh
         fh.flush()
         mode = _mode_for(mode_of)
+        _finish(target, fd, mode)  # durable before it has a name
+        final = fd
         if named is None:
             named, final = _name(fh, folder, prefix)
-        else:
-            final = fd
         try:
-            _keep_owner(target, final)  # before the mode: a chown clears set-id bits
-            os.fchmod(final, mode)
-            os.fsync(final)
+            if final != fd:
+                _finish(target, final, mode)
             os.replace(named, target)
             named = None
         finally:
@@ -70,6 +69,12 @@ def atomic_output(target: Path, mode_of: Path | None = None) -> Iterator[BinaryI
                 os.unlink(named)
         fh.close()  # the lock goes with it; an unnamed file that was never named is gone
     _fsync_dir(folder)
+
+
+def _finish(target: Path, fd: int, mode: int) -> None:
+    _keep_owner(target, fd)  # before the mode: a chown clears set-id bits
+    os.fchmod(fd, mode)
+    os.fsync(fd)
 
 
 def _mode_for(mode_of: Path | None) -> int:
