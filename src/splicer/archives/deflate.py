@@ -18,6 +18,8 @@ import zlib
 from collections.abc import Iterator, Sequence
 from typing import IO, BinaryIO, Protocol
 
+from splicer.archives import fastzlib
+
 __all__ = ["CHUNK", "MIN_STORED_RANGE", "MAX_HEADER_GAP", "Deflater", "DeflateSink", "pieces", "stretches"]
 
 CHUNK = 1 << 20
@@ -147,7 +149,7 @@ class DeflateSink:
             start += len(data)
 
     def _feed(self, data: bytes, compressed: bool) -> None:
-        self.crc = zlib.crc32(data, self.crc)
+        self.crc = fastzlib.crc32(data, self.crc)
         self.size += len(data)
         self._out.write(data if self._deflater is None else self._deflater.feed(data, compressed))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import abc
 import os
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,7 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, BinaryIO
 
-from splicer.archives import zipraw
+from splicer.archives import fastzlib, zipraw
 from splicer.archives.names import clash_key, deployed_name, strip_segments
 from splicer.archives.zipraw import Blob, Entry
 from splicer.errors import ArchiveError, UsageError, Where
@@ -282,7 +281,7 @@ class ZipAppReader(AppReader):
                 f"compression ratio {entry.usize // max(entry.csize, 1)}:1 is over {self.limits.max_ratio}:1 "
                 "(decompression bomb?)", where)
         pos, end = entry.data_offset, entry.data_offset + entry.csize
-        inflater = zlib.decompressobj(-15) if entry.method == DEFLATED else None
+        inflater = fastzlib.inflater() if entry.method == DEFLATED else None
         if entry.usize <= AT_ONCE and entry.csize <= AT_ONCE:
             data = self._inflate_at_once(entry, inflater, where)
             if data:
@@ -311,14 +310,14 @@ class ZipAppReader(AppReader):
                 total += len(data)
                 if total > entry.usize:
                     raise ArchiveError("entry inflates past its declared size (decompression bomb?)", where)
-                crc = zlib.crc32(data, crc)
+                crc = fastzlib.crc32(data, crc)
                 write(data)
-        except zlib.error as exc:
+        except fastzlib.ERRORS as exc:
             raise ArchiveError(f"corrupt compressed data ({exc})", where) from None
         if total != entry.usize or crc != entry.crc:
             raise ArchiveError("CRC or size check failed (corrupt entry)", where)
 
-    def _inflate_at_once(self, entry: Entry, inflater: zlib._Decompress | None, where: Where) -> bytes:
+    def _inflate_at_once(self, entry: Entry, inflater: fastzlib.Inflater | None, where: Where) -> bytes:
         """``_inflate`` of a small entry: one read, one call, one result (no chunks to join);
         the same checks, and max_length still bounds what a hostile stream can produce."""
         raw = self.blob.pread(entry.data_offset, entry.csize)
@@ -328,13 +327,13 @@ class ZipAppReader(AppReader):
         if inflater is not None:
             try:
                 data = inflater.decompress(raw, entry.usize + 1)
-            except zlib.error as exc:
+            except fastzlib.ERRORS as exc:
                 raise ArchiveError(f"corrupt compressed data ({exc})", where) from None
             if len(data) > entry.usize:
                 raise ArchiveError("entry inflates past its declared size (decompression bomb?)", where)
             if not inflater.eof:
                 raise ArchiveError("deflate stream is truncated", where)
-        if len(data) != entry.usize or zlib.crc32(data) != entry.crc:
+        if len(data) != entry.usize or fastzlib.crc32(data, 0) != entry.crc:
             raise ArchiveError("CRC or size check failed (corrupt entry)", where)
         return data
 

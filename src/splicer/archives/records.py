@@ -7,11 +7,11 @@ import os
 import struct
 import tempfile
 import time
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, BinaryIO, NamedTuple, TypeAlias
 
+from splicer.archives import fastzlib
 from splicer.archives.deflate import DeflateSink, Deflater, pieces
 from splicer.archives.zipraw import (
     CEN, EOCD, EOCD64, LIMIT16, LIMIT32, LOC, LOC64, ZIP64_TAG, Entry, join_extra, split_extra,
@@ -215,7 +215,7 @@ def _encode(out: BinaryIO, spec: EntrySpec, data: IO[bytes], usize: int, stored:
     deflater = Deflater() if spec.method == DEFLATED else None
     crc = 0
     for chunk, compressed in pieces(data, usize, stored if deflater else ()):
-        crc = zlib.crc32(chunk, crc)
+        crc = fastzlib.crc32(chunk, crc)
         out.write(chunk if deflater is None else deflater.feed(chunk, compressed))
     if deflater is not None:
         out.write(deflater.finish())
