@@ -18,6 +18,8 @@ NEEDED = [
     "splicer/templates/__init__.py",
     "splicer/templates/session_probe.html.j2",
     "splicer/templates/verify_report.html.j2",
+    *(f"splicer/templates/profiles/{name}/{file}" for name in ("wxs", "hazelcast", "spring-session", "ignite")
+      for file in ("profile.toml", "filter.xml.j2", "mapping.xml.j2", "listener.xml.j2")),
     "splicer/grid/samples/objectGridStandAlone.xml",
     "splicer/grid/samples/objectGridDeploymentStandAlone.xml",
     "splicer/samples/splicer.properties",

@@ -32,7 +32,8 @@ GOES = ("context-param", "init-param")
 _TOP = {"name": str, "title": str, "default": bool, "families": list, "manager": str, "packages": list,
         "docs": list, "keys-go": str, "filter": dict, "listeners": list, "dispatchers": dict, "keys": dict}
 _REQUIRED = ("name", "title", "families", "manager", "filter", "dispatchers")
-_FILTER = {"name": str, "class": str, "jakarta-class": str, "description": str, "first": bool, "url-pattern": str}
+_FILTER = {"name": str, "class": str, "jakarta-class": str, "description": str, "first": bool, "url-pattern": str,
+           "shared-class": bool}
 _LISTENER = {"name": str, "class": str, "jakarta-class": str}
 _KEY = {"type": str, "choices": list, "low": int, "high": int, "allowed": str, "default": str, "doc": str,
         "goes": str, "replaced-by": str}
@@ -76,6 +77,7 @@ class Profile:
     description: str
     mapping_first: bool
     url_pattern: str
+    shared_class: bool  # a generic class other filters use too: the filter is known by its name
     listeners: tuple[Listener, ...]
     dispatchers: Mapping[str, tuple[str, ...]]  # "dtd", a version such as "2.4", or "default"
     keys: Mapping[str, KeySpec]
@@ -102,7 +104,8 @@ class Profile:
         return spec.goes if spec is not None else "context-param"
 
     def owns(self, klass: str) -> bool:
-        return klass in self.filter_classes.all() or any(klass.startswith(p) for p in self.packages)
+        own = not self.shared_class and klass in self.filter_classes.all()
+        return own or any(klass.startswith(p) for p in self.packages)
 
 
 def _line_of(text: str, needle: str, table: str | None = None) -> int | None:
@@ -226,7 +229,7 @@ def load_profile(folder: Path | Traversable, where: Where | None = None) -> Prof
         packages=tuple(data.get("packages", [])), docs=tuple(data.get("docs", [])),
         filter_name=flt["name"], filter_classes=_classes(check, flt, "[filter]"),
         description=flt.get("description", ""), mapping_first=flt.get("first", True),
-        url_pattern=flt.get("url-pattern", "/*"),
+        url_pattern=flt.get("url-pattern", "/*"), shared_class=flt.get("shared-class", False),
         listeners=tuple(Listener(li.get("name", ""), _classes(check, li, "[[listeners]]"))
                         for li in data.get("listeners", [])),
         dispatchers=MappingProxyType({k: tuple(v) for k, v in data["dispatchers"].items()}),

@@ -32,6 +32,7 @@ Decisions (where the spec is silent; users need them in the README too):
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,11 +172,11 @@ def _check_chars(entry: RawEntry, where: Where) -> None:
             )
 
 
-def _suggest(key: str) -> str | None:
-    by_case = [name for name in KNOWN_KEYS if name.lower() == key.lower()]
+def _suggest(key: str, known: Mapping[str, KeySpec]) -> str | None:
+    by_case = [name for name in known if name.lower() == key.lower()]
     import difflib  # only for a key that is unknown
 
-    close = by_case or difflib.get_close_matches(key, list(KNOWN_KEYS), n=1, cutoff=0.75)
+    close = by_case or difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
     return f"did you mean {close[0]}?" if close else None
 
 
@@ -228,12 +229,14 @@ def _dedupe(params: list[Param], where: Where, warnings: list[Diagnostic]) -> li
     return [param for param in params if last[param.name] is param]
 
 
-def load_properties(path: Path, *, allow_unknown: bool = False) -> Settings:
-    """Read, check and type a splicer.properties file.
+def load_properties(path: Path, *, allow_unknown: bool = False, keys: Mapping[str, KeySpec] | None = None) -> Settings:
+    """Read, check and type a splicer.properties file against *keys* (a profile's; by default
+    the default profile's, KNOWN_KEYS).
 
     Raises UsageError when the file cannot be read, ConfigError (exit 2) for anything wrong in
     it: syntax, encoding, unknown key, bad value, no settings at all.
     """
+    known = KNOWN_KEYS if keys is None else keys
     path = Path(path)
     where = Where((str(path),))
     data = _read_file(path)
@@ -243,12 +246,12 @@ def load_properties(path: Path, *, allow_unknown: bool = False) -> Settings:
     for entry in read_entries(data, where):
         _check_encoding(entry, where)
         _check_chars(entry, where)
-        spec = KNOWN_KEYS.get(entry.key)
+        spec = known.get(entry.key)
         if spec is not None:
             value = _check_value(spec, entry, where, warnings)
         elif allow_unknown:
             value = entry.value
-            suggestion = _suggest(entry.key)
+            suggestion = _suggest(entry.key, known)
             warnings.append(Diagnostic(
                 UNKNOWN_KEY,
                 f"unknown key {entry.key} passed through unchecked"
@@ -258,7 +261,7 @@ def load_properties(path: Path, *, allow_unknown: bool = False) -> Settings:
         else:
             raise ConfigError(
                 f"unknown key {entry.key!r}", where.at(entry.line), key=entry.key, value=entry.value,
-                hint=_suggest(entry.key) or "--allow-unknown passes it through unchecked",
+                hint=_suggest(entry.key, known) or "--allow-unknown passes it through unchecked",
             )
         params.append(Param(entry.key, value, entry.line))
     if not params:

@@ -114,7 +114,7 @@ def survey(doc: Doc, names: list[str], where: Where, profile: Profile, init_name
     params: dict[str, etree._Element] = {}
     values: dict[str, str] = {}
     _collect(doc.of_kind("context-param"), set(names), ns, where, params, values)
-    session_filter = _session_filter(doc, where, filter_name, filter_class)
+    session_filter = _session_filter(doc, where, filter_name, filter_class, profile.shared_class)
     if session_filter is not None and init_names:
         inits = session_filter.findall(f"{{{ns}}}init-param" if ns else "init-param")
         _collect(inits, set(init_names), ns, where, params, values, kind="init-param")
@@ -159,7 +159,8 @@ def _collect(candidates: list[etree._Element], wanted: set[str], ns: str, where:
         params[name], values[name] = cp, value
 
 
-def _session_filter(doc: Doc, where: Where, filter_name: str, filter_class: str) -> etree._Element | None:
+def _session_filter(doc: Doc, where: Where, filter_name: str, filter_class: str,
+                    shared_class: bool) -> etree._Element | None:
     ns = doc.info.namespace
     session_filter: etree._Element | None = None
     for flt in doc.of_kind("filter"):
@@ -177,7 +178,7 @@ def _session_filter(doc: Doc, where: Where, filter_name: str, filter_class: str)
                     hint=f"rename that filter or make its class {filter_class}",
                 )
             session_filter = flt
-        elif klass == filter_class:
+        elif klass == filter_class and not shared_class:
             raise SpliceConflictError(
                 f"the session filter class is already declared under the name {name}",
                 where.at(line(flt)),
