@@ -66,16 +66,19 @@ def test_fast_options_are_the_click_commands() -> None:
     ["--wait=0", "--dry-run", "--diff", "--check", "--json", "app.ear", "s.properties"],
     ["-v", "--allow-unknown", "--strip-signatures", "--allow-name-clashes", "app.ear", "s.properties"],
     ["--wait", "1e1", "app.ear", "s.properties"],
+    ["--profile", "hazelcast", "app.ear", "s.properties"],
+    ["app.ear", "s.properties", "--profile=profiles/mine"],
 ])
 def test_fast_reads_a_command_line_as_click_does(args: list[str]) -> None:
     parsed = fast._parse(args)
     assert parsed is not None
-    positional, flags, output, wait = parsed
+    positional, flags, output, wait, profile = parsed
     params = splice_command.make_context("splice", list(args)).params
     assert [str(params["app"]), str(params["properties"])] == positional
     assert {k for k in fast.FLAGS.values() if params[k]} == set(flags)
     assert (str(params["output"]) if params["output"] is not None else None) == output
     assert params["wait"] == wait
+    assert params["profile"] == profile
 
 
 @pytest.mark.parametrize("args", [

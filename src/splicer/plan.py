@@ -19,6 +19,7 @@ from splicer.webxml.source import document_codec
 
 if TYPE_CHECKING:
     from splicer.archives import AppReader, Changes
+    from splicer.profiles import Profile
 
 _DROPS_BOM = {"utf-8": "utf-8-sig", "utf-16-le": "utf-16", "utf-16-be": "utf-16", "utf-32-le": "utf-32", "utf-32-be": "utf-32"}
 _ENCODING_DECL = re.compile(rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -73,10 +74,11 @@ class Splicing:
 
     params: Sequence[tuple[str, str]]
     verb: str = "spliced"
+    profile: Profile | None = None  # None: the default profile
 
     def __call__(self, before: bytes | None, where: Where, deletable: bool) -> Edited:
         created = before is None
-        result = splice_webxml(minimal_webxml() if before is None else before, self.params, where)
+        result = splice_webxml(minimal_webxml() if before is None else before, self.params, where, self.profile)
         warnings = list(result.warnings)
         if created:
             warnings.insert(0, Diagnostic(
@@ -97,14 +99,15 @@ class Unsplicing:
 
     keys: Collection[str] | None = None
     verb: str = "unspliced"
+    profile: Profile | None = None  # None: the default profile
 
     def __call__(self, before: bytes | None, where: Where, deletable: bool) -> Edited:
         if before is None:
             return Edited(None, "none", False, [], [])
         from splicer.webxml.unsplice import created_by_splice, unsplice_webxml  # splice never needs it
 
-        result = unsplice_webxml(before, self.keys, where)
-        if deletable and result.changed and created_by_splice(before, result, where):
+        result = unsplice_webxml(before, self.keys, where, self.profile)
+        if deletable and result.changed and created_by_splice(before, result, where, self.profile):
             actions = [*result.actions, "delete WEB-INF/web.xml: splicing created it and nothing else is in it"]
             return Edited(None, result.version, result.jakarta, result.params, actions, removed=True)
         after = result.output if result.changed else before

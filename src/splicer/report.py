@@ -83,7 +83,7 @@ class SpliceReport:
     warnings: list[Diagnostic]
     written: bool = False
     dry_run: bool = False
-    command: str = "splice"  # or "unsplice"
+    command: str = "splice"  # or "unsplice", "migrate"
     check: bool = False  # --check: the lines say what would change
 
     @property
@@ -103,7 +103,7 @@ class SpliceReport:
         lines: list[str] = []
         for module in self.modules:
             lines.append(f"CWWSM0027I: Processing .war file: {module.name}")
-            if self.command == "splice":
+            if self.command in ("splice", "migrate"):
                 lines.append("CWWSM0028I: The context parameters are as follows:")
                 lines.extend(f"CWWSM0029I: Context name: {name} value: {value}" for name, value in module.params)
             elif module.params:
@@ -122,8 +122,9 @@ class SpliceReport:
             copied = self.output is not None and self.written
             outcome = f"it was copied unchanged to {self.output}" if copied else "it was not rewritten"
             lines.append(f"{self._nothing_to_do()}; {outcome}.")
-        lines.append("CWWSM0030I: Application splicing has completed." if self.command == "splice"
-                     else "CWWSM0037I: Application unsplicing has completed.")
+        lines.append({"splice": "CWWSM0030I: Application splicing has completed.",
+                      "migrate": "CWWSM0041I: Application migration has completed."}.get(
+                         self.command, "CWWSM0037I: Application unsplicing has completed."))
         return lines
 
     def _nothing_to_do(self) -> str:
@@ -131,6 +132,8 @@ class SpliceReport:
             return f"CWWSM0033I: {self.app} has no web module to {self.command}"
         if self.command == "splice":
             return f"CWWSM0032I: {self.app} is already spliced with these settings"
+        if self.command == "migrate":
+            return f"CWWSM0042I: {self.app} is already migrated with these settings"
         return f"CWWSM0039I: {self.app} holds nothing that splicing adds"
 
     def _check_lines(self) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from splicer.apppaths import check_paths
 from splicer.errors import NoWebModuleError, SpliceConflictError, Where
@@ -11,6 +12,9 @@ from splicer.locking import DEFAULT_WAIT, Target, hold
 from splicer.plan import Operation, Plan, Splicing, make_plan, plan_descriptor_file
 from splicer.properties import load_properties
 from splicer.report import SpliceReport
+
+if TYPE_CHECKING:
+    from splicer.profiles import Profile
 
 Waiting = Callable[[Target, int | None], None]
 
@@ -90,22 +94,34 @@ def plan_splice(
     allow_name_clashes: bool = False,
     strict: bool = False,
     allow_empty: bool = False,
+    profile: str | Profile | None = None,
 ) -> tuple[SpliceReport, Plan]:
     """Read the settings and the application, and work out every change without writing.
+
+    *profile* is the session manager to splice: a shipped profile's name, a profile folder's
+    path, or a loaded Profile (None: the default profile).
 
     *strict* refuses (SpliceConflictError) what would otherwise only be warned about: another
     session manager in a descriptor, a session mapping that did not reach every request.
     """
     check_paths(app, None, properties)
-    settings = load_properties(properties, allow_unknown=allow_unknown)
+    chosen = None if profile is None else as_profile(profile)
+    settings = load_properties(properties, allow_unknown=allow_unknown, keys=None if chosen is None else chosen.keys)
     params = [(param.name, param.value) for param in settings.params]
-    report, plan = plan_app(app, Splicing(params), strip_signatures=strip_signatures,
+    report, plan = plan_app(app, Splicing(params, profile=chosen), strip_signatures=strip_signatures,
                             allow_name_clashes=allow_name_clashes, allow_empty=allow_empty)
     report.properties = properties
     report.warnings[:0] = settings.warnings
     if strict:
         _refuse_session_warnings(report)
     return report, plan
+
+
+def as_profile(profile: str | Profile) -> Profile:
+    """A loaded profile, by name or folder path (loaded only when asked for: splice's start-up)."""
+    from splicer.profiles import Profile, resolve
+
+    return profile if isinstance(profile, Profile) else resolve(profile)
 
 
 def _refuse_session_warnings(report: SpliceReport) -> None:
@@ -132,17 +148,18 @@ def splice(
     allow_empty: bool = False,
     wait: float = DEFAULT_WAIT,
     waiting: Waiting | None = None,
+    profile: str | Profile | None = None,
 ) -> SpliceReport:
     """Splice every web module of *app* with the settings of *properties*.
 
     *app* is an EAR or WAR, zipped or exploded, or a web.xml on its own.  In place
     (atomically) unless *output* is given; see ``write_plan``.  Raises a SplicerError, with
-    nothing written, when the input cannot be spliced safely.
+    nothing written, when the input cannot be spliced safely.  *profile*: see plan_splice.
     """
     app = Path(app)
     output = Path(output) if output is not None else None
     check_paths(app, output, Path(properties))
     return write_plan(app, output, dry_run=dry_run, wait=wait, waiting=waiting, planner=lambda: plan_splice(
         app, Path(properties), allow_unknown=allow_unknown, strip_signatures=strip_signatures,
-        allow_name_clashes=allow_name_clashes, strict=strict, allow_empty=allow_empty,
+        allow_name_clashes=allow_name_clashes, strict=strict, allow_empty=allow_empty, profile=profile,
     ))

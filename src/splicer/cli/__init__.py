@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "validate": "splicer.cli.validate_cmd:validate",
     "inspect": "splicer.cli.inspect_cmd:inspect",
     "init": "splicer.cli.init_cmd:init",
+    "migrate": "splicer.cli.migrate_cmd:migrate",
+    "profiles": "splicer.cli.profiles_cmd:profiles",
 }
 
 

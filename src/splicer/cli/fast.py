@@ -26,7 +26,7 @@ FLAGS = {
     "--allow-unknown": "allow_unknown", "--strip-signatures": "strip_signatures",
     "--allow-name-clashes": "allow_name_clashes", "--allow-empty": "allow_empty", "--strict": "strict",
 }
-VALUES = {"-o": "output", "--output": "output", "--wait": "wait"}
+VALUES = {"-o": "output", "--output": "output", "--wait": "wait", "--profile": "profile"}
 DEFAULT_WAIT = 10.0
 HELP_WIDTH = 78  # what click wraps at on a terminal of 80 columns or more, or none
 
@@ -48,16 +48,16 @@ def splice(args: Sequence[str]) -> bool:
 
     from splicer.cli.splice_run import run
 
-    positional, flags, output, wait = parsed
+    positional, flags, output, wait, profile = parsed
     options = dict.fromkeys(set(FLAGS.values()), False)
     options.update(flags)
     run(Path(positional[0]), Path(positional[1]), output=Path(output) if output is not None else None,
-        wait=wait, **options)
+        wait=wait, profile=profile, **options)
     return True  # not reached: run exits
 
 
-def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, bool], str | None, float] | None:
-    """(APP and PROPERTIES, flags given, -o, --wait) of a plain command line, else None."""
+def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, bool], str | None, float, str | None] | None:
+    """(APP and PROPERTIES, flags given, -o, --wait, --profile) of a plain command line, else None."""
     positional: list[str] = []
     flags: dict[str, bool] = {}
     values: dict[str, str] = {}
@@ -89,7 +89,7 @@ def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, bool], str | None,
             return None
         if not 0 <= wait < float("inf"):
             return None
-    return positional, flags, values.get("output"), wait
+    return positional, flags, values.get("output"), wait, values.get("profile")
 
 
 def _columns() -> int:

@@ -18,7 +18,9 @@ SUMMARIES = {
             "'-' prints it). The tutorial's seven settings are on; every other key is commented.",
     "inspect": "Show each web module of APP: context root, descriptor version and namespace, the "
                "session filter (present, mapped first), its listener and settings, signatures, warnings.",
+    "migrate": "Replace one session manager with another in every web module of APP.",
     "plugin": "The web server plug-in: generate, merge and serve plugin-cfg.xml.",
+    "profiles": "List the session-manager profiles with their keys (one profile, or a profile folder, when given).",
     "server": "Deploy APP's web modules and serve them like WebSphere server NAME.",
     "splice": "Splice the eXtreme Scale session filter into every web module of APP.",
     "unsplice": "Remove what splice adds from every web module of APP.",

@@ -10,7 +10,8 @@ import click
 
 from splicer.cli.splice_run import check_options, finish, run, waiting_notice
 
-__all__ = ["CONTEXT", "EPILOG", "check_options", "finish", "output_options", "splice", "waiting_notice"]
+__all__ = ["CONTEXT", "EPILOG", "check_options", "finish", "output_options", "profile_option", "splice",
+           "waiting_notice"]
 
 F = TypeVar("F", bound=Callable[..., object])
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -50,6 +51,14 @@ def output_options(command: F) -> F:
     return command
 
 
+def profile_option(command: F) -> F:
+    """--profile NAME|PATH, the session manager splice, unsplice and migrate work with."""
+    option = click.option("--profile", "profile", metavar="NAME|PATH", default=None,
+                          help="The session manager: a profile `splicer profiles` lists, or a profile "
+                               "folder's path (default: wxs, eXtreme Scale's).")
+    return option(command)
+
+
 @click.command(epilog=EPILOG, context_settings=CONTEXT)
 @click.version_option(package_name="splicer", prog_name="splice")
 @click.argument("app", type=click.Path(path_type=Path))
@@ -60,6 +69,7 @@ def output_options(command: F) -> F:
                    "filter mapping does not reach every request, instead of warning.")
 @click.option("--wait", "wait", type=click.FloatRange(0), default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another splice of APP or OUT to finish before giving up (exit 75).")
+@profile_option
 def splice(
     app: Path,
     properties: Path,
@@ -76,14 +86,17 @@ def splice(
     allow_empty: bool,
     strict: bool,
     wait: float,
+    profile: str | None,
 ) -> None:
     """Splice the eXtreme Scale session filter into every web module of APP.
 
     APP is an .ear, a .war, an exploded EAR/WAR directory, or a web.xml on its own
     (src/main/webapp/WEB-INF/web.xml); PROPERTIES is a splicer.properties file. APP is
-    rewritten in place, atomically, unless -o is given.
+    rewritten in place, atomically, unless -o is given. --profile splices another session
+    manager's filter instead (`splicer profiles` lists them); PROPERTIES then holds its keys.
     """
     # The body is splice_run.run, which `splice` also runs without click (cli/fast.py).
     run(app, properties, output=output, dry_run=dry_run, show_diff=show_diff, check=check, as_json=as_json,
         quiet=quiet, verbose=verbose, allow_unknown=allow_unknown, strip_signatures=strip_signatures,
-        allow_name_clashes=allow_name_clashes, allow_empty=allow_empty, strict=strict, wait=wait)
+        allow_name_clashes=allow_name_clashes, allow_empty=allow_empty, strict=strict, wait=wait,
+        profile=profile)

@@ -11,7 +11,9 @@ Usage: splice [OPTIONS] APP PROPERTIES
 
   APP is an .ear, a .war, an exploded EAR/WAR directory, or a web.xml on its
   own (src/main/webapp/WEB-INF/web.xml); PROPERTIES is a splicer.properties
-  file. APP is rewritten in place, atomically, unless -o is given.
+  file. APP is rewritten in place, atomically, unless -o is given. --profile
+  splices another session manager's filter instead (`splicer profiles` lists
+  them); PROPERTIES then holds its keys.
 
 Options:
   --version             Show the version and exit.
@@ -39,6 +41,9 @@ Options:
   --wait SECONDS        How long to wait for another splice of APP or OUT to
                         finish before giving up (exit 75).  [default: 10.0;
                         x>=0]
+  --profile NAME|PATH   The session manager: a profile `splicer profiles`
+                        lists, or a profile folder's path (default: wxs,
+                        eXtreme Scale's).
   -h, --help            Show this message and exit.
 
   Exit codes: 0 done (or nothing to do), 1 --check found work, 2 usage or configuration

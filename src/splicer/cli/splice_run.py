@@ -82,6 +82,7 @@ def run(
     allow_empty: bool,
     strict: bool,
     wait: float,
+    profile: str | None = None,
 ) -> None:
     """`splice APP PROPERTIES` with its options: splice, print the report, exit."""
     from splicer.splicing import splice as run_splice
@@ -100,5 +101,6 @@ def run(
         strict=strict,
         wait=wait,
         waiting=waiting_notice(quiet, wait),
+        profile=profile,
     )
     finish(report, check=check, show_diff=show_diff, as_json=as_json, quiet=quiet, verbose=verbose)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from splicer.cli.boundary import report_errors
-from splicer.cli.splice_cmd import CONTEXT, check_options, finish, output_options, waiting_notice
+from splicer.cli.splice_cmd import CONTEXT, check_options, finish, output_options, profile_option, waiting_notice
 
 EPILOG = """\b
 Exit codes: 0 done (or nothing to do), 1 --check found work, 2 usage or configuration
@@ -24,6 +24,7 @@ write. Whatever the exit, no half-written file is left."""
 @output_options
 @click.option("--wait", "wait", type=click.FloatRange(0), default=10.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another splice of APP or OUT to finish before giving up (exit 75).")
+@profile_option
 @report_errors(json_flag="as_json", interrupted="no half-written file is left")
 def unsplice(
     app: Path,
@@ -40,6 +41,7 @@ def unsplice(
     allow_name_clashes: bool,
     allow_empty: bool,
     wait: float,
+    profile: str | None,
 ) -> None:
     """Remove what splice adds from every web module of APP.
 
@@ -47,7 +49,8 @@ def unsplice(
     documented splicer.properties key (only those of PROPERTIES, when given), each with
     the line it came on; a web.xml that splice created is deleted again. Every other byte
     stays. APP is an .ear, a .war, an exploded EAR/WAR directory, or a web.xml on its own,
-    rewritten in place, atomically, unless -o is given.
+    rewritten in place, atomically, unless -o is given. --profile: another session
+    manager's elements (its filter, mappings, listeners, documented keys).
     """
     from splicer.unsplicing import unsplice as run_unsplice
 
@@ -63,5 +66,6 @@ def unsplice(
         allow_empty=allow_empty,
         wait=wait,
         waiting=waiting_notice(quiet, wait),
+        profile=profile,
     )
     finish(report, check=check, show_diff=show_diff, as_json=as_json, quiet=quiet, verbose=verbose)

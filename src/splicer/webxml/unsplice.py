@@ -81,9 +81,9 @@ def _targets(doc: Doc, keys: Collection[str] | None,
     found: dict[etree._Element, str] = {}
     removed: list[tuple[str, str]] = []
     for cp in params:
-        name = child_text(cp, ns, "param-name") or ""
-        found[cp] = f"remove context-param {name}"
-        removed.append((name, _raw_text(child_element(cp, ns, "param-value"))))
+        key = child_text(cp, ns, "param-name") or ""
+        found[cp] = f"remove context-param {key}"
+        removed.append((key, _raw_text(child_element(cp, ns, "param-value"))))
     found.update({f: f"remove filter {name}" for f in filters})
     found.update({m: f"remove filter-mapping {name}" for m in mappings})
     found.update({li: f"remove listener {child_text(li, ns, 'listener-class')}" for li in listeners})

@@ -1,0 +1,111 @@
+"""`splice --profile`, `unsplice --profile`, `splicer migrate` and `splicer profiles` (issue 11)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import REPO
+from splicer.cli.group import splicer as group
+
+SAMPLES = REPO / "samples"
+SAMPLE_EAR = SAMPLES / "MySessionTest.ear"
+SAMPLE_WEBXML = SAMPLES / "MySessionTest" / "MySessionTestWeb" / "WEB-INF" / "web.xml"
+IGNITE_FILTER = b"""    <filter>
+        <filter-name>IgniteWebSessionsFilter</filter-name>
+        <filter-class>org.apache.ignite.cache.websession.WebSessionFilter</filter-class>
+    </filter>
+"""
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(group, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_migrating_the_spliced_sample_gives_what_splicing_the_other_profile_gives(tmp_path: Path) -> None:
+    """The issue's criterion: migrate(splice_wxs(sample)) == splice_hazelcast(sample), byte for byte."""
+    wxs, migrated, direct = tmp_path / "wxs.ear", tmp_path / "migrated.ear", tmp_path / "hazelcast.ear"
+    assert cli("splice", str(SAMPLE_EAR), str(SAMPLES / "splicer.properties"), "-o", str(wxs))[0] == 0
+    code, out, _ = cli("migrate", str(wxs), str(SAMPLES / "hazelcast.properties"), "--from", "wxs", "--to",
+                       "hazelcast", "-o", str(migrated), "-v")
+    assert code == 0, out
+    assert "remove filter HttpSessionFilter" in out  # regression: the filter was named after the last key
+    assert "CWWSM0041I: Application migration has completed." in out
+    assert cli("splice", "--profile", "hazelcast", str(SAMPLE_EAR), str(SAMPLES / "hazelcast.properties"),
+               "-o", str(direct))[0] == 0
+    assert migrated.read_bytes() == direct.read_bytes()
+    # And once more changes nothing.
+    code, out, _ = cli("migrate", str(migrated), str(SAMPLES / "hazelcast.properties"), "--from", "wxs",
+                       "--to", "hazelcast", "--check")
+    assert (code, "CWWSM0042I" in out) == (0, True)
+
+
+def test_every_profile_comes_back_out_of_a_bare_web_xml(tmp_path: Path) -> None:
+    for name in ("hazelcast", "spring-session", "ignite"):
+        target = tmp_path / f"{name}.xml"
+        shutil.copyfile(SAMPLE_WEBXML, target)
+        assert cli("splice", "--profile", name, str(target), str(SAMPLES / f"{name}.properties"))[0] == 0
+        assert target.read_bytes() != SAMPLE_WEBXML.read_bytes()
+        assert cli("unsplice", "--profile", name, str(target))[0] == 0
+        assert target.read_bytes() == SAMPLE_WEBXML.read_bytes(), name
+
+
+def test_a_migration_that_would_leave_two_session_managers_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "web.xml"
+    shutil.copyfile(SAMPLE_WEBXML, target)
+    assert cli("splice", str(target), str(SAMPLES / "splicer.properties"))[0] == 0
+    text = target.read_bytes()
+    mixed = text.replace(b"    <welcome-file-list>", IGNITE_FILTER + b"    <welcome-file-list>")
+    target.write_bytes(mixed)
+    code, _, err = cli("migrate", str(target), str(SAMPLES / "hazelcast.properties"), "--from", "wxs", "--to",
+                       "hazelcast")
+    assert code == 3
+    assert "CWWSM0303E" in err and "two session managers" in err and "Apache Ignite" in err
+    assert target.read_bytes() == mixed
+
+
+def test_migrate_from_a_profile_to_itself_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = cli("migrate", str(SAMPLE_EAR), str(SAMPLES / "splicer.properties"), "--from", "wxs", "--to",
+                       "wxs", "--dry-run")
+    assert code == 2 and "CWWSM0101E" in err
+
+
+def test_a_key_of_another_profile_is_unknown_to_this_one(tmp_path: Path) -> None:
+    code, _, err = cli("splice", "--profile", "hazelcast", str(SAMPLE_EAR), str(SAMPLES / "splicer.properties"),
+                       "--dry-run")
+    assert code == 2 and "unknown key" in err
+
+
+def test_a_users_profile_folder_splices_and_a_broken_one_says_where(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    shutil.copytree(REPO / "templates" / "profiles" / "hazelcast", folder)
+    target = tmp_path / "web.xml"
+    shutil.copyfile(SAMPLE_WEBXML, target)
+    assert cli("splice", "--profile", str(folder), str(target), str(SAMPLES / "hazelcast.properties"))[0] == 0
+    assert b"com.hazelcast.web.WebFilter" in target.read_bytes()
+    manifest = folder / "profile.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace("first = true", "first = true\ncolour = 1"), "utf-8")
+    code, _, err = cli("splice", "--profile", str(folder), str(target), str(SAMPLES / "hazelcast.properties"))
+    line = manifest.read_text("utf-8").splitlines().index("colour = 1") + 1
+    assert code == 2
+    assert f"{manifest}:{line}: unknown field 'colour' in [filter]" in err
+
+
+def test_splicer_profiles_lists_every_profile_and_its_keys() -> None:
+    code, out, _ = cli("profiles")
+    assert code == 0
+    for name in ("wxs (default)", "hazelcast", "spring-session", "ignite"):
+        assert any(line.startswith(name) for line in out.splitlines()), name
+    assert "  map-name (init-param): " in out and "  objectGridType (context-param): " in out
+    code, out, _ = cli("profiles", "hazelcast", "--json")
+    (listed,) = json.loads(out)
+    assert listed["filter"]["classes"] == ["com.hazelcast.web.WebFilter"]
+    assert "session-ttl-seconds" in [key["name"] for key in listed["keys"]]
+    code, _, err = cli("profiles", "nosuch")
+    assert code == 2 and "known profiles: wxs" in err
