@@ -105,3 +105,11 @@ def test_an_unknown_profile_name_lists_the_known_ones() -> None:
     with pytest.raises(ConfigError) as caught:
         resolve("websphere")
     assert caught.value.hint is not None and "wxs" in caught.value.hint
+
+
+def test_the_readme_cites_every_profiles_documentation() -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    for profile in shipped().values():
+        links = [doc for doc in profile.docs if doc.startswith("http")]
+        assert links, profile.name
+        assert [doc for doc in links if doc not in readme] == [], profile.name
