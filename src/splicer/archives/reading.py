@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import abc
+import gc
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,7 +15,7 @@ from types import TracebackType
 from typing import IO, BinaryIO
 
 from splicer.archives import fastzlib, zipraw
-from splicer.archives.names import clash_key, deployed_name, strip_segments
+from splicer.archives.names import clash_key, clash_keys, deployed_name, strip_segments
 from splicer.archives.zipraw import Blob, Entry
 from splicer.errors import ArchiveError, UsageError, Where
 
@@ -57,6 +59,17 @@ def check_name(name: str, where: Where) -> None:
             or (name[1:2] == ":" and name[0] in _DRIVE_LETTERS)
             or (".." in name and ".." in name.replace("\\", "/").split("/"))):
         raise ArchiveError("unsafe entry name (absolute, or climbs out with '..')", where.child(name))
+
+
+_UNSAFE_START = re.compile(r"\n(?:[/\\]|[A-Za-z]:|\n)")  # after a newline: an absolute path, a drive, ""
+
+
+def all_safe(names: list[str]) -> bool:
+    """Whether ``check_name`` would pass every one of ``names``, in one scan of them all
+    (where it says no, ``check_name`` of each tells which one and why): what it refuses
+    always leaves a trace in the names joined by newlines."""
+    joined = "\n" + "\n".join(names) + "\n"
+    return "\x00" not in joined and ".." not in joined and _UNSAFE_START.search(joined) is None
 
 
 class AppReader(abc.ABC):
@@ -119,10 +132,16 @@ class AppReader(abc.ABC):
         """Entry names by ``clash_key``, in archive order: built once, one pass over the names."""
         if self._index is None:
             index: dict[str, list[str]] = {}
-            for name in self.names():
-                key = clash_key(name)
-                if key:
-                    index.setdefault(key, []).append(name)
+            collecting = gc.isenabled()
+            gc.disable()  # a list per entry, no cycles: nothing for the collector to find
+            try:
+                names = self.names()
+                for name, key in zip(names, clash_keys(names)):
+                    if key:
+                        index.setdefault(key, []).append(name)
+            finally:
+                if collecting:
+                    gc.enable()
             self._index = index
         return self._index
 
@@ -154,7 +173,13 @@ class AppReader(abc.ABC):
 
     def signature_files(self) -> list[str]:
         """``META-INF/*.SF`` files that have a signature block, with those blocks; [] if unsigned."""
-        meta = [(deployed_name(n), n) for n in self.names()]
+        names = self.names()
+        if "".join(names).isascii():
+            # Only those the index files under meta-inf/ can be (in ASCII, a deployed path's
+            # upper case starts with META-INF/ when its lower case does): not every entry again.
+            wanted = {n for key, group in self.by_deployed_path().items() if key.startswith("meta-inf/") for n in group}
+            names = [n for n in names if n in wanted]
+        meta = [(deployed_name(n), n) for n in names]
         files = {path.upper(): n for path, n in meta if path.upper().startswith("META-INF/") and path.count("/") == 1}
         found: list[str] = []
         for upper, name in files.items():
@@ -200,9 +225,14 @@ class ZipAppReader(AppReader):
         except zipraw.ZipFormatError as exc:
             self.close()
             raise ArchiveError(exc.reason, where.child(exc.entry) if exc.entry else where) from None
-        self.entries: dict[str, Entry] = {}
+        listed = self.directory.entries
+        self.entries: dict[str, Entry] = dict(zip([e.name for e in listed], listed))
+        if (len(self.entries) == len(listed) and all_safe(list(self.entries))
+                and not any(e.flags & 0x1 for e in listed)):
+            return  # the usual archive, checked in bulk: the loop below says which entry is at fault
+        self.entries = {}
         try:
-            for entry in self.directory.entries:
+            for entry in listed:
                 check_name(entry.name, where)
                 if entry.name in self.entries:
                     raise ArchiveError("duplicate entry name", where.child(entry.name))

@@ -178,7 +178,7 @@ def write_app(src: Path, changes: Changes, out: Path | None = None, *, limits: L
         assert isinstance(reader, ZipAppReader)
         try:
             with atomic_output(target, mode_of=src) as fh:
-                rewrite_zip(reader, changes, fh)
+                rewrite_zip(reader, changes, fh, ranges=False)
         except SplicerError:
             raise
         except OSError as exc:
@@ -247,8 +247,10 @@ def _placement(entries: list[zipraw.Entry], new: list[str]) -> dict[int, list[st
 class _RawRun:
     """Consecutive untouched records, copied in one go (most of an archive is one run)."""
 
-    def __init__(self, reader: ZipAppReader, out: records.Output, compressed: list[tuple[int, int]]) -> None:
+    def __init__(self, reader: ZipAppReader, out: records.Output, compressed: list[tuple[int, int]],
+                 ranges: bool) -> None:
         self.reader, self.out, self.compressed = reader, out, compressed
+        self.want_ranges = ranges
         self.start = self.end = -1
         self.out_start = 0
         self.ranges: list[tuple[int, int]] = []  # deflated data in the run, where the reader has it
@@ -260,7 +262,7 @@ class _RawRun:
             self.start, self.end, self.out_start = entry.offset, entry.offset, self.out.tell()
         self.end = entry.end
         moved = self.out_start - self.start
-        if entry.method == records.DEFLATED:
+        if entry.method == records.DEFLATED and self.want_ranges:
             self.ranges.append((entry.data_offset, entry.data_offset + entry.csize))
         return records.central_for_copy(entry, entry.offset + moved)
 
@@ -277,11 +279,13 @@ class _RawRun:
         self.ranges = []
 
 
-def rewrite_zip(reader: ZipAppReader, changes: Changes, out: records.Output) -> list[tuple[int, int]]:
+def rewrite_zip(reader: ZipAppReader, changes: Changes, out: records.Output, *,
+                ranges: bool = True) -> list[tuple[int, int]]:
     """Write the archive of ``reader`` with ``changes`` to ``out`` (at position 0): a seekable
     file, or the ``DeflateSink`` of the entry this archive is nested in.
 
-    Returns the byte ranges of ``out`` that hold deflated data, for ``deflate.Deflater``.
+    Returns the byte ranges of ``out`` that hold deflated data, for ``deflate.Deflater``
+    (with ``ranges=False``, where nothing will deflate ``out``, they are not worked out).
     """
     changes = _flatten(reader, changes)
     entries = reader.directory.entries
@@ -290,7 +294,7 @@ def rewrite_zip(reader: ZipAppReader, changes: Changes, out: records.Output) -> 
         if not isinstance(changes[name], bytes):
             raise ArchiveError("a new entry needs bytes", reader.where.child(name))
     after = _placement(entries, new)
-    stamp = records.newest_stamp(entries)
+    stamp = records.newest_stamp(entries) if new else (0, 0)
     first = min((e.offset for e in entries), default=reader.directory.cd_start)
     # Bytes before the first record (a launcher stub) are kept; offsets become absolute.
     if isinstance(out, DeflateSink):
@@ -298,7 +302,7 @@ def rewrite_zip(reader: ZipAppReader, changes: Changes, out: records.Output) -> 
     else:
         zipraw.copy_range(reader.blob, 0, first, out)
     compressed: list[tuple[int, int]] = []
-    run = _RawRun(reader, out, compressed)
+    run = _RawRun(reader, out, compressed, ranges or isinstance(out, DeflateSink))
     centrals: list[bytes] = []
 
     def written(entry: records.Written, method: int) -> None:

@@ -12,6 +12,7 @@ we really read.
 from __future__ import annotations
 
 import gc
+import operator
 import os
 import struct
 from dataclasses import dataclass
@@ -252,10 +253,12 @@ def _central_headers(cd: bytes, count: int, shift: int) -> list[Entry]:
     pos = 0
     unpack, size, cd_length = CEN.unpack_from, CEN.size, len(cd)
     for index in range(count):
-        if pos + size > cd_length or cd[pos : pos + 4] != CEN_SIG:
+        if pos + size > cd_length:
             raise ZipFormatError(f"central directory header {index} is damaged")
-        (_, made_by, needed, flags, method, dostime, dosdate, crc, csize, usize,
+        (sig, made_by, needed, flags, method, dostime, dosdate, crc, csize, usize,
          nlen, elen, clen, disk, iattr, eattr, offset) = unpack(cd, pos)
+        if sig != CEN_SIG:
+            raise ZipFormatError(f"central directory header {index} is damaged")
         start = pos + size
         raw_name = cd[start : start + nlen]
         extra = cd[start + nlen : start + nlen + elen] if elen else b""
@@ -263,7 +266,7 @@ def _central_headers(cd: bytes, count: int, shift: int) -> list[Entry]:
         pos = start + nlen + elen + clen
         if pos > cd_length:
             raise ZipFormatError(f"central directory header {index} runs past the directory")
-        name = _decode_name(raw_name, flags)
+        name = raw_name.decode("ascii") if raw_name.isascii() else _decode_name(raw_name, flags)
         masked = _PLAIN
         if usize == LIMIT32 or csize == LIMIT32 or offset == LIMIT32 or disk == LIMIT16:
             masked = (usize == LIMIT32, csize == LIMIT32, offset == LIMIT32, disk == LIMIT16)
@@ -303,6 +306,7 @@ def locate_records(blob: Blob, directory: Directory) -> None:
     ordered = sorted(directory.entries, key=_by_offset)
     offsets = [e.offset for e in ordered] + [directory.cd_start]
     data, start, upto = b"", 0, -1  # records read in one go: entries up to index ``upto``
+    unpack, loc_size = LOC.unpack_from, LOC.size
     for index, entry in enumerate(ordered):
         offset = entry.offset
         if index > upto:
@@ -316,24 +320,27 @@ def locate_records(blob: Blob, directory: Directory) -> None:
                 stop = offsets[upto] + 4096  # the last one is big: its header, not its data
             start, data = offset, blob.pread(offset, max(stop - offset, 0) + 64)
         rel = offset - start
-        nlen = len(entry.raw_name)
-        if rel + LOC.size + nlen > len(data):
-            data, start, rel = blob.pread(offset, LOC.size + nlen + 64), offset, 0
-        if len(data) - rel < LOC.size or data[rel : rel + 4] != LOC_SIG:
+        raw_name = entry.raw_name
+        nlen = len(raw_name)
+        if rel + loc_size + nlen > len(data):
+            data, start, rel = blob.pread(offset, loc_size + nlen + 64), offset, 0
+            if len(data) < loc_size:
+                raise ZipFormatError("local header is missing (truncated or corrupt archive)", entry.name)
+        sig, _, flags, method, _, _, crc, csize, usize, local_nlen, elen = unpack(data, rel)
+        if sig != LOC_SIG:
             raise ZipFormatError("local header is missing (truncated or corrupt archive)", entry.name)
-        _, _, flags, method, _, _, crc, csize, usize, local_nlen, elen = LOC.unpack_from(data, rel)
-        data_offset = offset + LOC.size + local_nlen + elen
-        if local_nlen != nlen or data[rel + LOC.size : rel + LOC.size + nlen] != entry.raw_name:
+        data_offset = offset + loc_size + local_nlen + elen
+        if local_nlen != nlen or data[rel + loc_size : rel + loc_size + nlen] != raw_name:
             raise ZipFormatError("local header names a different entry", entry.name)
         if method != entry.method or (flags ^ entry.flags) & 0x9:
             raise ZipFormatError("local header disagrees with the central directory", entry.name)
         entry.data_offset = data_offset
-        if flags & 0x8 or (LIMIT32 in (csize, usize) and elen):
+        if flags & 0x8 or ((csize == LIMIT32 or usize == LIMIT32) and elen):
             entry.end = _unusual_end(blob, entry, flags, (crc, csize, usize), nlen, elen)
         else:
-            if (crc, csize, usize) != (entry.crc, entry.csize, entry.usize):
+            if crc != entry.crc or csize != entry.csize or usize != entry.usize:
                 raise ZipFormatError("local header sizes or CRC disagree with the central directory", entry.name)
-            entry.end = data_offset + entry.csize
+            entry.end = data_offset + csize
         if entry.end > offsets[index + 1]:
             what = "the central directory" if index + 1 == len(ordered) else "the next entry"
             raise ZipFormatError(f"entry data runs into {what} (truncated, or overlapping entries)", entry.name)
@@ -342,8 +349,7 @@ def locate_records(blob: Blob, directory: Directory) -> None:
 _SPAN = 64 * 1024  # records closer than this are read together
 
 
-def _by_offset(entry: Entry) -> int:
-    return entry.offset
+_by_offset = operator.attrgetter("offset")
 
 
 def _unusual_end(blob: Blob, entry: Entry, flags: int, local: tuple[int, int, int], nlen: int, elen: int) -> int:
