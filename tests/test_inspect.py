@@ -76,7 +76,8 @@ def test_json_for_tools(tmp_path: Path) -> None:
     (module,) = doc["modules"]
     assert module["context_root"] == "/shop" and module["version"] == "6.0"
     assert module["session"] | {"settings": None} == {"filter": True, "filter_class": FILTER, "mapped": True,
-                                                      "mapping_first": False, "listener": False, "settings": None}
+                                                      "mapping_first": False, "listener": False, "settings": None,
+                                                      "profile": "wxs"}
     (setting,) = module["session"]["settings"]
     assert (setting["name"], setting["value"], setting["valid"], setting["line"]) == ("replicationInterval", "ten", False, 2)
     assert [w["id"] for w in module["warnings"]] == ["WX302", "WX303", "WX304", "WX307"]

@@ -109,3 +109,38 @@ def test_splicer_profiles_lists_every_profile_and_its_keys() -> None:
     assert "session-ttl-seconds" in [key["name"] for key in listed["keys"]]
     code, _, err = cli("profiles", "nosuch")
     assert code == 2 and "known profiles: wxs" in err
+
+
+def _session_findings(path: Path) -> list[tuple[str, str]]:
+    from splicer.validating import validate
+    from splicer.webxml.catalog import SchemaCatalog
+
+    report = validate([path], catalog=SchemaCatalog([]))
+    return [(f.code, f.message) for f in report.findings if f.code.startswith("WX3")]
+
+
+def test_validate_and_inspect_know_the_profile_the_descriptor_has(tmp_path: Path) -> None:
+    """Its filter first, its listener present, its values typed: by the profile whose filter it is."""
+    from splicer.inspecting import inspect
+
+    target = tmp_path / "web.xml"
+    shutil.copyfile(SAMPLE_WEBXML, target)
+    assert cli("splice", "--profile", "hazelcast", str(target), str(SAMPLES / "hazelcast.properties"))[0] == 0
+    assert _session_findings(target) == []
+    text = target.read_text("utf-8")
+    broken = (text.replace("<param-value>false</param-value>", "<param-value>nope</param-value>", 1)
+              .replace("        <listener-class>com.hazelcast.web.SessionListener</listener-class>\n", ""))
+    target.write_text(broken, "utf-8")
+    found = _session_findings(target)
+    assert ("WX303", "the session listener com.hazelcast.web.SessionListener is missing") in found
+    assert any(code == "WX304" and message.startswith("the init-param sticky-session='nope': not a boolean")
+               for code, message in found), found
+    war = tmp_path / "app"
+    (war / "WEB-INF").mkdir(parents=True)
+    shutil.copyfile(SAMPLE_WEBXML, war / "WEB-INF" / "web.xml")
+    assert cli("splice", "--profile", "ignite", str(war), str(SAMPLES / "ignite.properties"))[0] == 0
+    (module,) = inspect(war).to_json()["modules"]  # type: ignore[index]
+    assert module["session"]["profile"] == "ignite"
+    assert module["session"]["listener"] is True and module["session"]["mapping_first"] is True
+    assert [s["name"] for s in module["session"]["settings"]] == ["IgniteConfigurationFilePath",
+                                                                  "IgniteWebSessionsCacheName"]

@@ -13,7 +13,6 @@ from typing import Literal
 from lxml import etree
 
 from splicer.webxml.grammars import Grammar, defined_versions
-from splicer.webxml.render import SESSION_FILTER_CLASS, SESSION_FILTER_NAME
 from splicer.webxml.sessionstate import child_text, children, read_session_state
 from splicer.webxml.versions import JAKARTA_NS, text_of
 
@@ -157,33 +156,35 @@ def _once(root: etree._Element, ns: str, grammar: Grammar) -> Iterator[RuleFindi
 
 def _session(root: etree._Element, ns: str) -> Iterator[RuleFinding]:
     state = read_session_state(root, ns)
+    profile = state.profile
+    jakarta = ns == JAKARTA_NS
     if state.filter is None:
         if state.listener is not None:
             yield RuleFinding("WX303", "warning", "the session listener is declared without the "
-                              f"{SESSION_FILTER_NAME} filter, so sessions do not go to the grid", state.listener)
+                              f"{profile.filter_name} filter, so sessions do not go to the grid", state.listener)
         return
-    if state.filter_name != SESSION_FILTER_NAME or state.filter_class != SESSION_FILTER_CLASS:
-        yield RuleFinding("WX305", "error", f"the session filter must be named {SESSION_FILTER_NAME} with the "
-                          f"class {SESSION_FILTER_CLASS}; found {state.filter_name!r} with "
+    if state.filter_name != profile.filter_name or state.filter_class not in profile.filter_classes.all():
+        yield RuleFinding("WX305", "error", f"the session filter must be named {profile.filter_name} with the "
+                          f"class {profile.filter_class(jakarta)}; found {state.filter_name!r} with "
                           f"{state.filter_class!r}", state.filter)
     if not state.mappings:
         yield RuleFinding("WX301", "error", f"the filter {state.filter_name} has no filter-mapping, so it "
                           "never runs", state.filter)
-    elif not state.mapping_first:
+    elif profile.mapping_first and not state.mapping_first:
         yield RuleFinding("WX302", "error", f"the mapping of {state.filter_name} must be the first "
                           "filter-mapping: mapping order is filter order", state.mappings[0])
-    if state.listener is None:
-        yield RuleFinding("WX303", "error", "the session listener com.ibm.ws.xs.sessionmanager."
-                          "IBMHttpSessionListener is missing", state.filter)
+    for missing in state.missing_listeners:
+        yield RuleFinding("WX303", "error", f"the session listener {missing} is missing", state.filter)
     for setting in state.settings:
         if setting.problem is not None:
             shown = "" if setting.value is None else f"={setting.value!r}"
-            yield RuleFinding("WX304", "error", f"the context-param {setting.name}{shown}: {setting.problem}; "
+            kind = etree.QName(setting.element).localname
+            yield RuleFinding("WX304", "error", f"the {kind} {setting.name}{shown}: {setting.problem}; "
                               f"allowed: {setting.allowed}", setting.element)
         elif setting.replaced_by is not None:
             yield RuleFinding("WX306", "warning", f"the context-param {setting.name} is a 7.0 setting; "
                               f"replaced by {setting.replaced_by}", setting.element)
-    if ns == JAKARTA_NS:
+    if jakarta and not profile.supports(True):
         yield RuleFinding("WX307", "warning", "the session filter is a javax.servlet class, which a Jakarta "
                           "EE 9+ container does not load", state.filter)
 
