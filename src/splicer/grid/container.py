@@ -90,7 +90,7 @@ class Container:
             except (ProtocolError, RemoteError, asyncio.TimeoutError) as exc:
                 log.warning("CWOBJ0050W: %s left without a handover: %s", self.name, exc)
         for link in self.links.values():
-            link.flush()
+            link.flush(force=True)
         await asyncio.sleep(0)
         await self._close_all()
         log.info("CWOBJ0044I: %s stopped.", self.name)

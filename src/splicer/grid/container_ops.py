@@ -85,7 +85,7 @@ def _follow_replicas(c: Container, shard: Shard, wanted: dict[str, str]) -> None
             host, port = c.peers[peer]
             c.links[peer] = PeerLink(c.name, peer, host, port, c.flush_delay,
                                      lambda name: _link_broken(c, name), c.security,
-                                     guard=lambda key: fencing.batch_epoch(c, key),
+                                     guard=lambda *args: fencing.batch_epoch(c, *args),
                                      refused=lambda *args: fencing.batch_refused(c, *args))
         state = states.get(peer)
         if state is None:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from splicer.grid.lease import lease_clock
 from splicer.grid.protocol import Message, error_reply, retrieved
-from splicer.grid.replication import Ack, replicate
+from splicer.grid.replication import HOLD, Ack, replicate
 from splicer.grid.store import Shard, ShardKey, shard_name
 
 if TYPE_CHECKING:
@@ -111,12 +111,13 @@ def granted(c: Container, sent_at: float) -> None:
             shard.stepped_down = None
 
 
-def batch_epoch(c: Container, key: ShardKey) -> int | None:
-    """The epoch an asynchronous batch leaves with; None (and a snapshot owed to the
-    replicas instead) when this primary may not act for the shard any more."""
+def batch_epoch(c: Container, key: ShardKey, forced: bool) -> int | None:
+    """The epoch an asynchronous batch leaves with; HOLD while this primary cannot act for a
+    moment (its lease lapsed, it stepped down: sent once it may again); None, and a snapshot
+    owed to the replicas instead, once it is no longer the primary."""
     shard = c.shards.get(key)
-    if shard is not None and may_act(c, shard):
-        return shard.epoch
+    if shard is not None and shard.is_primary:
+        return shard.epoch if forced or may_act(c, shard) else HOLD
     for state in c.replicas.get(key, {}).values():
         state.needs_snapshot = True
     return None

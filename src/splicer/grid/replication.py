@@ -12,7 +12,8 @@ they acknowledged it.  Asynchronous replicas get writes in batches: a batch is s
 
 Every frame carries the epoch of the primary's placement of the shard (fencing.py): a replica
 that knows a newer one refuses it.  A batch leaves only while the primary may still act for
-the shard (``guard``); otherwise it is dropped and the replicas are owed a snapshot instead.
+the shard (``guard``): held while its lease is renewed, dropped once it is no longer the
+primary (its replicas are then owed a snapshot instead).
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from splicer.grid.protocol import Channel, Message, ProtocolError
 from splicer.grid.store import Op, Shard, ShardKey
 
 DEFAULT_FLUSH_DELAY = 0.2
-# The epoch a batch of a shard leaves with, or None when it must not leave any more.
-Guard = Callable[[ShardKey], Optional[int]]
+# The epoch a batch of a shard leaves with (guard(key, forced)); HOLD: not now, the primary
+# cannot act for a moment (its lease lapsed); None: never, it is no longer the primary.
+Guard = Callable[[ShardKey, bool], Optional[int]]
+HOLD = -1
 # Told of a batch that a replica refused (peer, shard, answer): it is owed a snapshot.
 Refused = Callable[[str, ShardKey, Message], None]
 # After a failed connection to a peer, replication to it pauses this long: a dead peer is
@@ -143,20 +146,31 @@ class PeerLink:
         if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self.flush_delay, self.flush)
 
-    def flush(self, key: ShardKey | None = None) -> None:
-        """Send the batched writes now: all of them, or one shard's (before a sync write)."""
+    def flush(self, key: ShardKey | None = None, force: bool = False) -> None:
+        """Send the batched writes now: all of them, or one shard's (before a sync write);
+        ``force``: even while the primary cannot act (a handover, a stop)."""
+        if key is None and self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         keys = list(self._pending) if key is None else [key] if key in self._pending else []
+        held = {}
         for k in keys:
             ops = self._pending.pop(k)
-            epoch = self.guard(k) if self.guard is not None else 0
+            epoch = self.guard(k, force) if self.guard is not None else 0
             if epoch is None:
+                continue
+            if epoch == HOLD:
+                held[k] = ops
                 continue
             # answered, though nobody waits: a refused batch must not vanish unnoticed
             ack = self.submit(apply_message(self.me, k, ops, epoch),
                               want_ack=self.refused is not None)
             if ack is not None:
                 ack.add_done_callback(functools.partial(self._answered, k))
-        if not self._pending and self._timer is not None:
+        self._pending.update(held)  # no write came in meanwhile: the order stays
+        if held and self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.flush_delay, self.flush)
+        elif not self._pending and self._timer is not None:
             self._timer.cancel()
             self._timer = None
 
@@ -243,7 +257,7 @@ async def barrier(me: str, shard: Shard, states: dict[str, ReplicaState],
             message = snapshot_message(me, shard, state.kind)
             state.needs_snapshot = False
         else:
-            link.flush(shard.key)
+            link.flush(shard.key, force=True)
             message = apply_message(me, shard.key, [], shard.epoch)
         ack = link.submit(message, want_ack=True)
         if ack is not None:
