@@ -144,3 +144,23 @@ def test_validate_and_inspect_know_the_profile_the_descriptor_has(tmp_path: Path
     assert module["session"]["listener"] is True and module["session"]["mapping_first"] is True
     assert [s["name"] for s in module["session"]["settings"]] == ["IgniteConfigurationFilePath",
                                                                   "IgniteWebSessionsCacheName"]
+
+
+def test_spring_session_adds_its_root_context_only_where_the_application_has_none(tmp_path: Path) -> None:
+    from splicer.errors import Where
+    from splicer.profiles import resolve
+    from splicer.webxml import splice_webxml
+    from splicer.webxml.unsplice import unsplice_webxml
+
+    profile, where = resolve("spring-session"), Where(("web.xml",))
+    bare = SAMPLE_WEBXML.read_bytes()
+    spliced = splice_webxml(bare, [], where, profile)
+    assert "add listener org.springframework.web.context.ContextLoaderListener" in spliced.actions
+    assert b"<param-value>/WEB-INF/spring/session.xml</param-value>" in spliced.output
+    assert splice_webxml(spliced.output, [], where, profile).changed is False
+    assert unsplice_webxml(spliced.output, None, where, profile).output == bare
+    own = bare.replace(b"    <welcome-file-list>", b"    <listener>\n        <listener-class>org.springframework.web."
+                       b"context.ContextLoaderListener</listener-class>\n    </listener>\n    <welcome-file-list>")
+    mine = splice_webxml(own, [], where, profile)
+    assert mine.output.count(b"ContextLoaderListener") == 1 and b"contextConfigLocation" not in mine.output
+    assert unsplice_webxml(mine.output, None, where, profile).output == own

@@ -83,7 +83,8 @@ class Fragments:
                 context = fragment_context(profile, version, dtd, jakarta, init)
                 self.render("filter", context)
                 self.render("mapping", context)
-                for listener in listener_contexts(profile, jakarta):
+                extra = [] if profile.root_context is None else [{"name": "", "class": profile.root_context.listener}]
+                for listener in [*listener_contexts(profile, jakarta), *extra]:
                     self.render("listener", {**context, "listener": listener})
 
 

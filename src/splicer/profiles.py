@@ -30,11 +30,13 @@ MANIFEST = "profile.toml"
 FAMILIES = ("javax", "jakarta")
 GOES = ("context-param", "init-param")
 _TOP = {"name": str, "title": str, "default": bool, "families": list, "manager": str, "packages": list,
-        "docs": list, "keys-go": str, "filter": dict, "listeners": list, "dispatchers": dict, "keys": dict}
+        "docs": list, "keys-go": str, "filter": dict, "listeners": list, "dispatchers": dict, "keys": dict,
+        "root-context": dict}
 _REQUIRED = ("name", "title", "families", "manager", "filter", "dispatchers")
 _FILTER = {"name": str, "class": str, "jakarta-class": str, "description": str, "first": bool, "url-pattern": str,
            "shared-class": bool}
 _LISTENER = {"name": str, "class": str, "jakarta-class": str}
+_ROOT = {"listener": str, "param-name": str, "param-value": str}
 _KEY = {"type": str, "choices": list, "low": int, "high": int, "allowed": str, "default": str, "doc": str,
         "goes": str, "replaced-by": str}
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
@@ -61,6 +63,16 @@ class Listener:
 
 
 @dataclass(frozen=True)
+class RootContext:
+    """A root application context the manager needs, added only where the descriptor has none:
+    a listener, and a context-param that points it at the manager's configuration."""
+
+    listener: str
+    param_name: str
+    param_value: str
+
+
+@dataclass(frozen=True)
 class Profile:
     """One session manager, as its manifest and templates describe it."""
 
@@ -82,6 +94,7 @@ class Profile:
     dispatchers: Mapping[str, tuple[str, ...]]  # "dtd", a version such as "2.4", or "default"
     keys: Mapping[str, KeySpec]
     fragments: Fragments
+    root_context: RootContext | None = None
 
     def filter_class(self, jakarta: bool) -> str:
         """The class for the family; a profile without that family's variant gives its other one."""
@@ -202,6 +215,12 @@ def parse_manifest(text: str, folder: str, where: Where) -> dict[str, Any]:
         if not isinstance(names, list):
             raise check.fail(f"[dispatchers] {version} must be a list", version)
         check.strings(names, version)
+    root = data.get("root-context")
+    if root is not None:
+        check.fields(root, _ROOT, "[root-context]")
+        missing_root = [field for field in _ROOT if field not in root]
+        if missing_root:
+            raise check.fail(f"[root-context] lacks {', '.join(missing_root)}", "root-context")
     goes = data.get("keys-go", "context-param")
     if goes not in GOES:
         raise check.fail(f"keys-go must be one of {', '.join(GOES)}", "keys-go")
@@ -235,6 +254,8 @@ def load_profile(folder: Path | Traversable, where: Where | None = None) -> Prof
         dispatchers=MappingProxyType({k: tuple(v) for k, v in data["dispatchers"].items()}),
         keys=MappingProxyType(data["keys"]),
         fragments=load_fragments(folder),
+        root_context=None if "root-context" not in data else RootContext(
+            data["root-context"]["listener"], data["root-context"]["param-name"], data["root-context"]["param-value"]),
     )
     profile.fragments.try_all(profile)
     return profile
@@ -274,4 +295,4 @@ def resolve(name_or_path: str | None) -> Profile:
                       + "; or give the path of a profile folder")
 
 
-__all__ = ["FRAGMENTS", "Classes", "Listener", "Profile", "default_profile", "load_profile", "resolve", "shipped"]
+__all__ = ["FRAGMENTS", "Classes", "Listener", "Profile", "RootContext", "default_profile", "load_profile", "resolve", "shipped"]

@@ -19,7 +19,7 @@ from splicer.webxml.place import Anchor
 from splicer.webxml.render import Node, Style
 from splicer.webxml.sessioncheck import REQUEST, coverage, coverage_warning, other_session_managers
 from splicer.webxml.source import Edit
-from splicer.webxml.survey import Doc, Survey, child_element, read_doc, survey
+from splicer.webxml.survey import Doc, Survey, child_element, lacks_root_context, read_doc, survey
 from splicer.webxml.versions import RANK, line, require_filters
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ class _Plan:
     add_listeners: list[str]  # listener classes
     actions: list[str]
     inits: list[tuple[str, str]] = field(default_factory=list)  # the filter's init-params
+    extra_listeners: list[str] = field(default_factory=list)  # the root context's, when added
 
     def names(self, goes: str, among: list[str] | None = None) -> list[str]:
         """The param names (of *among*, else all) that go to *goes*."""
@@ -133,7 +134,8 @@ def _expand_root(doc: Doc) -> list[Edit]:
 
 def _update_values(doc: Doc, plan: _Plan, where: Where) -> list[Edit]:
     names = list(plan.updates)
-    found = survey(doc, plan.names("context-param", names), where, plan.profile, plan.names("init-param", names))
+    found = survey(doc, plan.names("context-param", names), where, plan.profile, plan.names("init-param", names),
+                   plan.extra_listeners)
     edits: list[Edit] = []
     for name, value in plan.updates.items():
         element = child_element(found.params[name], doc.info.namespace, "param-value")
@@ -222,10 +224,11 @@ def _insert_missing(doc: Doc, plan: _Plan) -> list[Edit]:
         node = profile.fragments.render("mapping", context)
         slot = place.first_among if profile.mapping_first else place.last_among
         wanted.append(("filter-mapping", node, slot("filter-mapping")))
-    for listener in listener_contexts(profile, info.jakarta):
-        if listener["class"] in plan.add_listeners:
-            node = profile.fragments.render("listener", {**context, "listener": listener})
-            wanted.append(("listener", node, place.first_among("listener")))
+    known = {listener["class"]: listener for listener in listener_contexts(profile, info.jakarta)}
+    for klass in plan.add_listeners:
+        listener = known.get(klass, {"name": "", "class": klass})
+        node = profile.fragments.render("listener", {**context, "listener": listener})
+        wanted.append(("listener", node, place.first_among("listener")))
     groups: dict[Anchor, list[tuple[str, Node]]] = {}
     for kind, node, anchor in wanted:
         groups.setdefault(anchor, []).append((kind, node))
@@ -242,7 +245,8 @@ def _insert_missing(doc: Doc, plan: _Plan) -> list[Edit]:
 
 def _verify(doc: Doc, plan: _Plan, children: int, where: Where) -> None:
     """The result, parsed again, must hold exactly the splice and lose no element."""
-    found = survey(doc, plan.names("context-param"), where, plan.profile, plan.names("init-param"))
+    found = survey(doc, plan.names("context-param"), where, plan.profile, plan.names("init-param"),
+                   plan.extra_listeners)
     problems = [
         f"context-param {name} is not {value!r}"
         for name, value in plan.params
@@ -311,10 +315,18 @@ def splice_webxml(
     checked = _check_params(params, where)
     doc = read_doc(data, where)
     require_filters(doc.info, doc.tree, where)
+    extra: list[str] = []
+    root = profile.root_context
+    if root is not None and lacks_root_context(doc, profile):
+        # The manager's own root context, for an application that has none.
+        extra.append(root.listener)
+        if root.param_name not in [name for name, _ in checked]:
+            checked.append((root.param_name, root.param_value))
     names = [name for name, _ in checked]
     context_names = [name for name in names if profile.goes(name) == "context-param"]
-    found = survey(doc, context_names, where, profile, [name for name in names if name not in context_names])
+    found = survey(doc, context_names, where, profile, [name for name in names if name not in context_names], extra)
     plan = _plan(checked, found, doc.info.namespace, profile, where)
+    plan.extra_listeners = extra
     warnings = _warnings(doc, where, profile)
     if plan.cover:
         assert found.mapping is not None

@@ -104,7 +104,8 @@ class Survey:
         return None if self.mapping_first or not self.first_wanted else "move"
 
 
-def survey(doc: Doc, names: list[str], where: Where, profile: Profile, init_names: Sequence[str] = ()) -> Survey:
+def survey(doc: Doc, names: list[str], where: Where, profile: Profile, init_names: Sequence[str] = (),
+           extra_listeners: Sequence[str] = ()) -> Survey:
     """Find what exists; raise SpliceConflictError where the file contradicts the splice.
 
     *names* are context-params, *init_names* init-params of the session filter.
@@ -121,7 +122,7 @@ def survey(doc: Doc, names: list[str], where: Where, profile: Profile, init_name
 
     mappings = doc.of_kind("filter-mapping")
     ours = [m for m in mappings if child_text(m, ns, "filter-name") == filter_name]
-    classes = {klass: None for klass in profile.listener_classes(doc.info.jakarta)}
+    classes = {klass: None for klass in [*profile.listener_classes(doc.info.jakarta), *extra_listeners]}
     listeners: dict[str, etree._Element | None] = dict(classes)
     for li in doc.of_kind("listener"):
         klass = child_text(li, ns, "listener-class")
@@ -185,3 +186,15 @@ def _session_filter(doc: Doc, where: Where, filter_name: str, filter_class: str,
                 hint=f"name that filter {filter_name} so that splicing recognises it",
             )
     return session_filter
+
+
+def lacks_root_context(doc: Doc, profile: Profile) -> bool:
+    """Whether the profile needs a root context (root-context in its manifest) and the
+    descriptor has neither its listener nor its context-param: then splicing adds both."""
+    root = profile.root_context
+    if root is None:
+        return False
+    ns = doc.info.namespace
+    has_listener = any(child_text(li, ns, "listener-class") == root.listener for li in doc.of_kind("listener"))
+    has_param = any(child_text(cp, ns, "param-name") == root.param_name for cp in doc.of_kind("context-param"))
+    return not has_listener and not has_param

@@ -78,6 +78,16 @@ def _targets(doc: Doc, keys: Collection[str] | None,
     # Init-params leave with their filter.
     wanted = {key for key in wanted if profile.goes(key) == "context-param"}
     params = [cp for cp in doc.of_kind("context-param") if child_text(cp, ns, "param-name") in wanted]
+    root = profile.root_context
+    if root is not None and (filters or listeners):
+        # The root context splicing adds where there was none: its listener and its
+        # context-param, taken out only together and only with splice's own value.
+        loaders = [li for li in doc.of_kind("listener") if child_text(li, ns, "listener-class") == root.listener]
+        configs = [cp for cp in doc.of_kind("context-param") if child_text(cp, ns, "param-name") == root.param_name]
+        if len(loaders) == 1 and len(configs) == 1 and child_text(configs[0], ns, "param-value") == root.param_value:
+            listeners.append(loaders[0])
+            params += [cp for cp in configs if cp not in params]
+            params.sort(key=doc.element_children().index)
     found: dict[etree._Element, str] = {}
     removed: list[tuple[str, str]] = []
     for cp in params:
