@@ -69,3 +69,15 @@ def test_probe_path(tmp_path: Path, names: list[str], page: str) -> None:
     })
     module = check_modules(ear)[0]
     assert probe_path(ear, module) == page
+
+
+def test_a_module_migrated_to_another_profile_is_named_not_emulated(tmp_path: Path) -> None:
+    """verify emulates eXtreme Scale's filter only: a Hazelcast one is said to be what it is."""
+    hazelcast = ("<filter><filter-name>hazelcastWebFilter</filter-name>"
+                 "<filter-class>com.hazelcast.web.WebFilter</filter-class></filter>\n"
+                 "<filter-mapping><filter-name>hazelcastWebFilter</filter-name><url-pattern>/*</url-pattern>"
+                 "</filter-mapping>\n")
+    war = write_zip(tmp_path / "Shop.war", {"WEB-INF/web.xml": web_xml(hazelcast)})
+    (module,) = check_modules(war)
+    assert (module.has_filter, module.other_manager) == (False, "Hazelcast web session manager (hazelcast-wm)")
+    assert "does not emulate" in module.advice()

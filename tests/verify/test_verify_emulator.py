@@ -48,7 +48,7 @@ def test_spliced_sample_keeps_its_sessions(workspace: Workspace, tmp_path: Path)
     modules = data["modules"]
     assert modules == [{"name": "MySessionTestWeb", "uri": "MySessionTestWeb.war", "context_root": "/MySessionTestWeb",
                         "has_filter": True, "replication_interval": 10, "object_grid_name": "session",
-                        "tested": True, "advice": ""}]
+                        "tested": True, "other_manager": None, "advice": ""}]
     page = lxml.html.document_fromstring(report_html.read_text())
     assert len(page.xpath("//table[@id='steps']/tbody/tr")) == 7
     assert len(page.xpath("//*[local-name()='circle']")) == len(data["requests"])

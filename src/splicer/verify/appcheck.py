@@ -45,7 +45,23 @@ def check_module(reader: AppReader, module: WebModule) -> ModuleCheck:
         check.has_filter = True
         check.replication_interval = _interval(descriptor)
         check.object_grid_name = descriptor.context_params.get("objectGridName", "session").strip()
+    else:
+        check.other_manager = other_manager(descriptor)
     return check
+
+
+def other_manager(descriptor: Descriptor) -> str | None:
+    """The title of the profile other than the default whose filter the module declares, if any."""
+    from splicer.profiles import shipped
+
+    for profile in shipped().values():
+        if profile.default:
+            continue
+        for name, declared in descriptor.filters.items():
+            if name == profile.filter_name or (not profile.shared_class
+                                               and declared.filter_class.strip() in profile.filter_classes.all()):
+                return profile.title
+    return None
 
 
 def wants_security(app: Path) -> bool:

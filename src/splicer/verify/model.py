@@ -53,10 +53,18 @@ class ModuleCheck:
     replication_interval: int | None = None
     object_grid_name: str | None = None
     tested: bool = False
+    # Another profile's session manager, which the emulator does not emulate (see README, Profiles).
+    other_manager: str | None = None
 
     def advice(self, app: str = "APP") -> str:
         if self.has_filter:
             return ""
+        if self.other_manager is not None:
+            return (
+                f"web module {self.name} ({self.context_root}) has the session filter of {self.other_manager}, "
+                "which the emulator does not emulate (only eXtreme Scale's HttpSessionFilter sends sessions "
+                "to its grid): verify it on that product's own cluster"
+            )
         return (
             f"web module {self.name} ({self.context_root}) has no HttpSessionFilter: its "
             "sessions live in one server's memory and are lost when that server stops; "
