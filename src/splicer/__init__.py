@@ -2,6 +2,7 @@
 
 The public API: `splice()` does the job, `plan_splice()` works it out without writing,
 `SpliceReport` says what happened; `unsplice()` (and `plan_unsplice()`) takes it out again;
+`migrate()` (and `plan_migrate()`) swaps one session-manager `Profile` for another;
 `validate()` checks descriptors and applications
 (`ValidationReport` of `Finding`s), `inspect()` describes an application's web modules
 (`InspectReport`); every deliberate failure is a `SplicerError`.
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from splicer.report import ModuleReport, SpliceReport
     from splicer.splicing import plan_splice, splice
     from splicer.unsplicing import plan_unsplice, unsplice
+    from splicer.migrating import migrate, plan_migrate
+    from splicer.profiles import Profile
     from splicer.validating import validate
 
 # Imported on first use: the emulator's processes import splicer.grid or splicer.server
@@ -38,6 +41,9 @@ _LAZY = {
     "splice": "splicer.splicing",
     "plan_unsplice": "splicer.unsplicing",
     "unsplice": "splicer.unsplicing",
+    "plan_migrate": "splicer.migrating",
+    "migrate": "splicer.migrating",
+    "Profile": "splicer.profiles",
     "Finding": "splicer.findings",
     "ValidationReport": "splicer.findings",
     "validate": "splicer.validating",
@@ -52,11 +58,14 @@ __all__ = [
     "InspectReport",
     "ModuleInspection",
     "ModuleReport",
+    "Profile",
     "SpliceReport",
     "SplicerError",
     "ValidationReport",
     "Where",
     "inspect",
+    "migrate",
+    "plan_migrate",
     "plan_splice",
     "plan_unsplice",
     "splice",
