@@ -86,6 +86,9 @@ def shape_path(name: str) -> Path:
 def prepare_splice(app: Path, work: Path, out: Path) -> Callable[[], None]:
     from splicer import splice
 
+    # What a splice imports only once it writes (start-up is measured apart, below).
+    import splicer.archives.writing  # noqa: F401
+
     return lambda: splice(app, work / "splicer.properties", output=out) and None
 
 

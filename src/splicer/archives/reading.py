@@ -136,9 +136,13 @@ class AppReader(abc.ABC):
             gc.disable()  # a list per entry, no cycles: nothing for the collector to find
             try:
                 names = self.names()
-                for name, key in zip(names, clash_keys(names)):
-                    if key:
-                        index.setdefault(key, []).append(name)
+                keys = clash_keys(names)
+                if len(set(keys)) == len(keys):  # the usual archive: one name per key
+                    index = {key: [name] for key, name in zip(keys, names) if key}
+                else:
+                    for name, key in zip(names, keys):
+                        if key:
+                            index.setdefault(key, []).append(name)
             finally:
                 if collecting:
                     gc.enable()

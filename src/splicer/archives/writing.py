@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import struct
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ Changes: TypeAlias = "dict[str, bytes | None | Changes]"
 MANIFEST = "META-INF/MANIFEST.MF"
 MAX_PREFIX_NAME = 200  # bytes of the target's name kept in a temp name: 255 less room for the rest
 SPOOL_PREFIX = ".splicer-spool."
+_OFFSET = struct.Struct("<L")  # a central header's local header offset, at byte 42
 
 
 @contextmanager
@@ -261,10 +263,14 @@ class _RawRun:
             self.flush()
             self.start, self.end, self.out_start = entry.offset, entry.offset, self.out.tell()
         self.end = entry.end
-        moved = self.out_start - self.start
-        if entry.method == records.DEFLATED and self.want_ranges:
+        offset = entry.offset + self.out_start - self.start
+        if self.want_ranges and entry.method == records.DEFLATED:
             self.ranges.append((entry.data_offset, entry.data_offset + entry.csize))
-        return records.central_for_copy(entry, entry.offset + moved)
+        central = entry.central
+        if entry.masked is zipraw.NOT_MASKED and central and offset < zipraw.LIMIT32:
+            # central_for_copy's own shortcut, inline: this runs for every entry copied.
+            return central if offset == entry.stated else central[:42] + _OFFSET.pack(offset) + central[46:]
+        return records.central_for_copy(entry, offset)
 
     def flush(self) -> None:
         if self.start >= 0:

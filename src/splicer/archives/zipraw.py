@@ -34,7 +34,7 @@ EOCD_SIG, EOCD64_SIG, LOC64_SIG = b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07"
 LIMIT32, LIMIT16 = 0xFFFFFFFF, 0xFFFF
 ZIP64_TAG = 0x0001
 MAX_COMMENT = 0xFFFF
-_PLAIN = (False, False, False, False)  # no field given in the ZIP64 extra
+NOT_MASKED = (False, False, False, False)  # Entry.masked of most entries: no field in the ZIP64 extra
 
 
 class ZipFormatError(ValueError):
@@ -267,7 +267,7 @@ def _central_headers(cd: bytes, count: int, shift: int) -> list[Entry]:
         if pos > cd_length:
             raise ZipFormatError(f"central directory header {index} runs past the directory")
         name = raw_name.decode("ascii") if raw_name.isascii() else _decode_name(raw_name, flags)
-        masked = _PLAIN
+        masked = NOT_MASKED
         if usize == LIMIT32 or csize == LIMIT32 or offset == LIMIT32 or disk == LIMIT16:
             masked = (usize == LIMIT32, csize == LIMIT32, offset == LIMIT32, disk == LIMIT16)
             values = iter(_zip64_values(extra, sum(masked), name))
