@@ -17,8 +17,8 @@ process of its own, its imports done before the clock starts (start-up is measur
 
 The references write the web.xml splice wrote, so all do the same job.  Rounds are
 interleaved (every contender once per round); a ratio is splice's time over the other's in
-the same round, and the table shows medians.  "temp MB" is what the child wrote (write
-system calls, /proc/self/io) beyond the size of its output.  Start-up: ``splice --help``,
+the same round, and the table shows medians.  "temp MB" is what the child wrote to files
+(write_bytes of /proc/self/io: pages dirtied) beyond the size of its output.  Start-up: ``splice --help``,
 ``splicer --help`` and a splice of an already spliced 10 MB EAR (nothing to do, nothing
 written) against ``python -c pass`` of the same interpreter, with bytecode cached as an
 installed package has it.
@@ -171,8 +171,10 @@ CONTENDERS = {"splice": prepare_splice, "floor": prepare_floor, "zipfile": prepa
 
 
 def _written() -> int:
+    """Bytes of files this process dirtied in the page cache (temp files that die before they
+    reach the disk included; copy_file_range included, which 'wchar' misses)."""
     with open("/proc/self/io") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("wchar:"))
+        return next(int(line.split()[1]) for line in fh if line.startswith("write_bytes:"))
 
 
 def child(name: str, app: Path, work: Path, out: Path) -> None:
