@@ -113,3 +113,12 @@ def test_the_readme_cites_every_profiles_documentation() -> None:
         links = [doc for doc in profile.docs if doc.startswith("http")]
         assert links, profile.name
         assert [doc for doc in links if doc not in readme] == [], profile.name
+
+
+@pytest.mark.parametrize("name", list(shipped()))
+def test_every_shipped_profiles_templates_render_in_every_form(name: str) -> None:
+    """Shipped profiles are loaded without trying their templates (jinja2 costs start-up): here
+    they are, as a user's folder is when loaded."""
+    profile = shipped()[name]
+    profile.fragments.try_all(profile)
+    assert load_profile(Path(profile.folder)).keys == profile.keys

@@ -8,13 +8,12 @@ escaped for XML character data (a carriage return as ``&#13;``, which a parser w
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
 from importlib.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 from lxml import etree
 
 from splicer.errors import ConfigError, SplicerError, Where
@@ -22,6 +21,8 @@ from splicer.webxml.render import Node, escape
 from splicer.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
+    import jinja2
+
     from splicer.profiles import Profile
 
 FRAGMENTS = ("filter", "mapping", "listener")
@@ -48,16 +49,22 @@ def _node(element: etree._Element, where: Where) -> Node:
     return Node(etree.QName(element).localname, tuple(_node(child, where) for child in children))
 
 
-@dataclass(frozen=True)
 class Fragments:
-    """The compiled templates of one profile, by kind."""
+    """The templates of one profile, by kind: read when loaded, compiled when first rendered
+    (jinja2 is imported only by a splice that inserts something)."""
 
-    templates: Mapping[str, jinja2.Template]
-    folder: str
+    def __init__(self, sources: Mapping[str, str], folder: str) -> None:
+        self.sources, self.folder = sources, folder
+
+    @functools.cached_property
+    def templates(self) -> Mapping[str, jinja2.Template]:
+        return _compile(self.sources, self.folder)
 
     def render(self, kind: str, context: Mapping[str, Any]) -> Node:
         """The element *kind* for *context*; ConfigError names the template and its line."""
         at = Where((f"{self.folder}/{_file(kind)}",))
+        import jinja2
+
         try:
             text = self.templates[kind].render(**context)
         except jinja2.TemplateError as exc:
@@ -89,6 +96,8 @@ class Fragments:
 
 
 def _template_line(exc: jinja2.TemplateError) -> int | None:
+    import jinja2
+
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return exc.lineno
     # A runtime error's line is in the traceback frame of the compiled template.
@@ -122,13 +131,20 @@ def listener_contexts(profile: Profile, jakarta: bool) -> list[dict[str, str]]:
 
 
 def load_fragments(folder: Path | Traversable) -> Fragments:
-    """Compile the folder's templates; ConfigError with the file and line of a syntax error."""
+    """Read the folder's templates (compiled when first rendered)."""
     sources: dict[str, str] = {}
     for kind in FRAGMENTS:
         path = folder / _file(kind)
         if not path.is_file():
             raise ConfigError(f"the profile has no {_file(kind)}", Where((str(folder),)))
         sources[_file(kind)] = path.read_text("utf-8")
+    return Fragments(sources, str(folder))
+
+
+def _compile(sources: Mapping[str, str], folder: str) -> dict[str, jinja2.Template]:
+    """Compile the templates; ConfigError with the file and line of a syntax error."""
+    import jinja2
+
     # Named templates, so that a runtime error's traceback frame carries the file's name.
     env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, finalize=_finalize,
                              loader=jinja2.FunctionLoader(lambda name: (sources[name], name, lambda: True)))
@@ -139,4 +155,4 @@ def load_fragments(folder: Path | Traversable) -> Fragments:
         except jinja2.TemplateSyntaxError as exc:
             raise ConfigError(f"template syntax error: {exc.message}",
                               Where((f"{folder}/{_file(kind)}",), exc.lineno)) from None
-    return Fragments(templates, str(folder))
+    return templates

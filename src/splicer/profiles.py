@@ -232,8 +232,10 @@ def parse_manifest(text: str, folder: str, where: Where) -> dict[str, Any]:
     return data
 
 
-def load_profile(folder: Path | Traversable, where: Where | None = None) -> Profile:
-    """The profile in *folder*: its manifest checked and its templates compiled and tried."""
+def load_profile(folder: Path | Traversable, where: Where | None = None, *, check_templates: bool = True) -> Profile:
+    """The profile in *folder*: its manifest checked and (with *check_templates*, as for a
+    user's folder) its templates compiled and tried in every form; else they are compiled
+    when first rendered (the shipped ones are tried by the tests, and jinja2 costs start-up)."""
     where = where or Where((str(folder),))
     manifest = folder / MANIFEST
     if not manifest.is_file():
@@ -257,7 +259,8 @@ def load_profile(folder: Path | Traversable, where: Where | None = None) -> Prof
         root_context=None if "root-context" not in data else RootContext(
             data["root-context"]["listener"], data["root-context"]["param-name"], data["root-context"]["param-value"]),
     )
-    profile.fragments.try_all(profile)
+    if check_templates:
+        profile.fragments.try_all(profile)
     return profile
 
 
@@ -266,26 +269,46 @@ def shipped_folder() -> Traversable:
 
 
 @functools.cache
+def _index() -> Mapping[str, tuple[Traversable, dict[str, Any]]]:
+    """The shipped profiles' folders and raw manifests by name, the default first (TOML only)."""
+    found = []
+    for entry in shipped_folder().iterdir():
+        manifest = entry / MANIFEST
+        if entry.is_dir() and manifest.is_file():
+            data = tomllib.loads(manifest.read_text("utf-8"))
+            found.append((str(data.get("name", entry.name)), entry, data))
+    found.sort(key=lambda item: (not item[2].get("default", False), item[0]))
+    return MappingProxyType({name: (entry, data) for name, entry, data in found})
+
+
+@functools.cache
+def _shipped(name: str) -> Profile:
+    return load_profile(_index()[name][0], check_templates=False)
+
+
 def shipped() -> Mapping[str, Profile]:
     """The profiles that come with splicer, by name, the default first."""
-    found = [load_profile(entry) for entry in shipped_folder().iterdir()
-             if entry.is_dir() and (entry / MANIFEST).is_file()]
-    found.sort(key=lambda p: (not p.default, p.name))
-    return MappingProxyType({profile.name: profile for profile in found})
+    return MappingProxyType({name: _shipped(name) for name in _index()})
 
 
 def default_profile() -> Profile:
     """The profile whose manifest says ``default = true``."""
-    return next(profile for profile in shipped().values() if profile.default)
+    return _shipped(next(name for name, (_, data) in _index().items() if data.get("default", False)))
+
+
+def other_managers(profile: Profile) -> list[tuple[str, str]]:
+    """(manager, class prefix) of every shipped profile but *profile*, from their manifests."""
+    return [(str(data["manager"]), str(package)) for name, (_, data) in _index().items()
+            if name != profile.name for package in data.get("packages", [])]
 
 
 def resolve(name_or_path: str | None) -> Profile:
     """A shipped profile by name, or a user's by folder path (anything with a '/' or that exists)."""
     if name_or_path is None:
         return default_profile()
-    known = shipped()
+    known = _index()
     if name_or_path in known:
-        return known[name_or_path]
+        return _shipped(name_or_path)
     path = Path(name_or_path)
     if "/" in name_or_path or path.is_dir():
         if not path.is_dir():

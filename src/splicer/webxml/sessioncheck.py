@@ -63,11 +63,11 @@ def _manager_of(klass: str, profile: Profile) -> str | None:
     """The session manager *klass* belongs to, unless it is *profile*'s own."""
     if profile.owns(klass) or klass in profile.listener_classes(False) + profile.listener_classes(True):
         return None
-    from splicer.profiles import shipped
+    from splicer.profiles import other_managers
 
     # The table first (its names are the ones the warning has always given), then the
     # managers of the other profiles (eXtreme Scale's, when splicing another one over it).
-    others = [(p.manager, package) for p in shipped().values() if p.name != profile.name for package in p.packages]
+    others = other_managers(profile)
     return next((who for who, package in [*SESSION_MANAGERS, *others] if klass.startswith(package)), None)
 
 
