@@ -168,18 +168,12 @@ async def await_sync(c: Container, shard: Shard, acks: list[Ack]) -> Message:
         ack.future.add_done_callback(retrieved)
     c.track(shard, [a for a in acks if not a.sync])
     pending = [a for a in acks if a.sync]
-    timeout = c.sync_timeout()
     for attempt in range(2):
         if not pending:
             return {}
-        await asyncio.wait([a.future for a in pending], timeout=timeout)
+        await _answered_all(pending, c.sync_timeout())
         resend: list[Ack] = []
         for ack in pending:
-            if not ack.future.done():
-                ack.future.cancel()
-                return error_reply("retry", f"synchronous replica {ack.peer} of "
-                                   f"{shard_name(shard.key)} did not answer within "
-                                   f"{timeout:g} s")
             problem = answered(c, shard, ack)
             if problem is None:
                 continue
@@ -198,3 +192,27 @@ async def await_sync(c: Container, shard: Shard, acks: list[Ack]) -> Message:
                                f"{shard_name(shard.key)} did not apply the write: {problem}")
         pending = resend
     return {} if not pending else error_reply("retry", "synchronous replicas kept refusing")
+
+
+async def _answered_all(acks: list[Ack], timeout: float) -> None:
+    """Until every ack is done; one not answered within ``timeout`` fails with a
+    TimeoutError (a timer per ack is cheaper than asyncio.wait for every write)."""
+    loop = asyncio.get_running_loop()
+    timers = [loop.call_later(timeout, _expire, ack.future, timeout) for ack in acks]
+    try:
+        for ack in acks:
+            try:
+                await ack.future
+            except asyncio.CancelledError:
+                if not ack.future.cancelled():
+                    raise  # this write's task, not the ack
+            except Exception:  # noqa: S110 - answered() reads it
+                pass
+    finally:
+        for timer in timers:
+            timer.cancel()
+
+
+def _expire(future: asyncio.Future[Message], timeout: float) -> None:
+    if not future.done():
+        future.set_exception(asyncio.TimeoutError(f"no answer within {timeout:g} s"))

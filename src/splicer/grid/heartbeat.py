@@ -1,4 +1,4 @@
-"""A container's heartbeat: renew the lease, register again, or renew it alone when no catalog is up.
+"""A container's heartbeat: renew the lease, register again, renew it alone with no catalog up.
 
 Every ``heartbeat_interval`` (or at once when a new primary or a stepped-down shard asks for
 it) the container sends a renewal to the catalog and notes when it sent it; the grant in
