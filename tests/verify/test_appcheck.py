@@ -81,3 +81,17 @@ def test_a_module_migrated_to_another_profile_is_named_not_emulated(tmp_path: Pa
     (module,) = check_modules(war)
     assert (module.has_filter, module.other_manager) == (False, "Hazelcast web session manager (hazelcast-wm)")
     assert "does not emulate" in module.advice()
+
+
+def test_a_module_with_two_session_managers_is_reported(tmp_path: Path) -> None:
+    """HttpSessionFilter beside Ignite's: the module counts among those whose sessions are not the grid's."""
+    from splicer.verify.model import VerifyReport
+
+    ignite = ("<filter><filter-name>IgniteWebSessionsFilter</filter-name>"
+              "<filter-class>org.apache.ignite.cache.websession.WebSessionFilter</filter-class></filter>\n")
+    war = write_zip(tmp_path / "Shop.war", {"WEB-INF/web.xml": web_xml(FILTER, MAP_URL, ignite)})
+    (module,) = check_modules(war)
+    assert (module.has_filter, module.other_manager) == (True, "Apache Ignite web session clustering (ignite-web)")
+    assert "two session managers" in module.advice()
+    report = VerifyReport(app=str(war), mode="emulator", modules=[module])
+    assert report.unspliced == [module] and not report.ok

@@ -45,8 +45,8 @@ def check_module(reader: AppReader, module: WebModule) -> ModuleCheck:
         check.has_filter = True
         check.replication_interval = _interval(descriptor)
         check.object_grid_name = descriptor.context_params.get("objectGridName", "session").strip()
-    else:
-        check.other_manager = other_manager(descriptor)
+    # Another profile's filter: not emulated, or beside HttpSessionFilter a second session manager.
+    check.other_manager = other_manager(descriptor)
     return check
 
 

@@ -57,6 +57,13 @@ class ModuleCheck:
     other_manager: str | None = None
 
     def advice(self, app: str = "APP") -> str:
+        if self.has_filter and self.other_manager is not None:
+            return (
+                f"web module {self.name} ({self.context_root}) has two session managers, HttpSessionFilter "
+                f"and the filter of {self.other_manager}: whichever runs first hands the application its "
+                f"session and the other's is never seen; remove one (splicer migrate {app} ... moves from one "
+                "to the other)"
+            )
         if self.has_filter:
             return ""
         if self.other_manager is not None:
@@ -131,7 +138,9 @@ class VerifyReport:
 
     @property
     def unspliced(self) -> list[ModuleCheck]:
-        return [module for module in self.modules if not module.has_filter]
+        """Modules whose sessions do not (only) go to the grid: no HttpSessionFilter, or another
+        session manager beside it."""
+        return [module for module in self.modules if not module.has_filter or module.other_manager]
 
     @property
     def warnings(self) -> list[Step]:

@@ -49,8 +49,11 @@ def render_text(report: VerifyReport) -> str:
     if report.url:
         out.append(f"front door: {report.url}")
     for module in report.modules:
-        state = "HttpSessionFilter" if module.has_filter else (
-            f"{module.other_manager} filter (not emulated)" if module.other_manager else "NO HttpSessionFilter")
+        other = f"{module.other_manager} filter"
+        if module.has_filter:
+            state = f"HttpSessionFilter and {other} (two session managers)" if module.other_manager else "HttpSessionFilter"
+        else:
+            state = f"{other} (not emulated)" if module.other_manager else "NO HttpSessionFilter"
         interval = "" if module.replication_interval is None else f", replicationInterval={module.replication_interval} s"
         tested = " (tested)" if module.tested else ""
         out.append(f"module {module.name} {module.context_root}: {state}{interval}{tested}")
