@@ -61,7 +61,7 @@ SHAPES: dict[str, tuple[str, str, dict[str, object]]] = {
     "ten": ("10 MB EAR, 3 WARs x 12 JARs", "ten.ear", {"jars": 12}),
     "sixty": ("EAR of 60 small WARs", "sixty.ear", {"wars": 60, "jars": 1, "scale": 0.25}),
     "war": ("WAR of 20,000 small entries", "many.war", {"entries": 20_000}),
-    "big": ("1 GB EAR, 3 WARs x 100 JARs", "big.ear", {"scale": 13.0}),
+    "big": ("1 GB EAR, 3 WARs x 100 JARs", "big.ear", {"scale": 14.5}),
 }
 
 
