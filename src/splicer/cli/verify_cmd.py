@@ -48,7 +48,7 @@ been stopped)."""
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report instead of the table.")
 @click.option("--keep-logs", type=click.Path(file_okay=False, path_type=Path),
               help="Keep every process's log in this folder (default: a temporary folder, removed).")
-@click.option("--retry-interval", default=2.0, show_default=True, type=click.FloatRange(0.1, 60),
+@click.option("--retry-interval", default=0.5, show_default=True, type=click.FloatRange(0.1, 60),
               help="The plug-in's RetryInterval, seconds (shortened from 60 so the run is quick).")
 @click.option("--objectgrid-xml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The grid's objectGrid XML [default: ./samples/objectGridStandAlone.xml, else the session grid sample shipped with splicer].")

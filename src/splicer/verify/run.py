@@ -38,7 +38,7 @@ class VerifyOptions:
 
     app: Path
     properties: Path | None = None
-    retry_interval: float = 2.0
+    retry_interval: float = 0.5  # the plug-in's RetryInterval, shortened from 60 s for the run
     keep_logs: Path | None = None
     objectgrid_xml: Path | None = None
     deployment_xml: Path | None = None

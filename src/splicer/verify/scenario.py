@@ -170,9 +170,10 @@ class Scenario:
         """Reload until A answers again: the plug-in retries A only after RetryInterval."""
         retry = self.controls.retry_interval
         if retry is not None:
-            await asyncio.sleep(max(0.0, marked_down_at + retry + 0.2 - self.events.now()))
+            # Not before the plug-in tries A again: RetryInterval after it found A down.
+            await asyncio.sleep(max(0.0, marked_down_at + retry + 0.05 - self.events.now()))
         deadline = self.events.now() + self.controls.failback_timeout
-        pause = 0.25 if retry is not None else 2.0
+        pause = 0.1 if retry is not None else 2.0
         while True:
             seen = await self._get(step)
             if self.controls.identify(seen) == self.a or self.events.now() >= deadline:

@@ -6,6 +6,7 @@ import asyncio
 import secrets
 import string
 import sys
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,12 +44,25 @@ class TopologyConfig:
     deployment_xml: Path
     workdir: Path
     log_dir: Path
-    retry_interval: float = 2.0
+    retry_interval: float = 0.5
     host: str = LOOPBACK
     start_timeout: float = 20.0
     clone_ids: list[str] = field(default_factory=lambda: clone_ids(len(SERVER_NAMES)))
     # With a secret file, every process of the run authenticates with it (securityEnabled).
     secret_file: Path | None = None
+
+
+async def _together(*steps: Awaitable[object]) -> None:
+    """Run ``steps`` at once; when one fails, the others are cancelled and waited for before
+    its error goes on, so nothing starts behind the back of the stop that follows."""
+    tasks = [asyncio.ensure_future(step) for step in steps]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 class Topology:
@@ -102,13 +116,24 @@ class Topology:
         await self.stop()
 
     async def start(self) -> None:
-        """Catalog, then the containers, then the servers, then the plug-in in front of them."""
-        await self.start_grid()
-        await self.start_servers()
-        await self.start_proxy({name: (server.endpoint, self.clone_of[name])
-                                for name, server in self.servers.items() if server.endpoint})
+        """The catalog; then the containers and, once a grid is there to connect to, the
+        servers; and, at the same time, the plug-in in front of them: its configuration needs
+        only the servers' ports, chosen now, and it routes to them once they listen."""
+        await self.start_catalog()
+        ports = dict(zip(SERVER_NAMES, free_ports(len(SERVER_NAMES), self.config.host)))
+        front = {name: (Endpoint(self.config.host, port), self.clone_of[name]) for name, port in ports.items()}
+
+        async def grid_then_servers() -> None:
+            await self.start_containers()
+            await self.start_servers(ports)
+
+        await _together(grid_then_servers(), self.start_proxy(front))
 
     async def start_grid(self) -> None:
+        await self.start_catalog()
+        await self.start_containers()
+
+    async def start_catalog(self) -> None:
         config = self.config
         config.workdir.mkdir(parents=True, exist_ok=True)
         client_port, peer_port = free_ports(2, config.host)
@@ -118,6 +143,9 @@ class Topology:
             "--listener-port", "0", "--host", config.host, *self._secret_args(),
         ), self._log("catalog-cs0"))
         await self.catalog.start(config.start_timeout)
+
+    async def start_containers(self) -> None:
+        config = self.config
         for name in CONTAINER_NAMES:
             self.containers[name] = Component("container", name, splicer_argv(
                 "grid", "container", name,
@@ -128,9 +156,11 @@ class Topology:
             ), self._log(f"container-{name}"))
         await asyncio.gather(*(c.start(config.start_timeout) for c in self.containers.values()))
 
-    async def start_servers(self) -> None:
+    async def start_servers(self, ports: dict[str, int] | None = None) -> None:
+        """The servers, on ``ports`` (0 or missing: any free port, kept for restarts)."""
         for name in SERVER_NAMES:
-            self.servers[name] = Component("server", name, self._server_argv(name, 0), self._log(name))
+            port = (ports or {}).get(name, 0)
+            self.servers[name] = Component("server", name, self._server_argv(name, port), self._log(name))
         await asyncio.gather(*(s.start(self.config.start_timeout) for s in self.servers.values()))
         # Restarts must come back on the same port: the plug-in's file names it.
         for name, server in self.servers.items():
