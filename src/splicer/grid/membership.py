@@ -83,6 +83,9 @@ async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, 
                     me.name, address, exc or type(exc).__name__)
         writer.close()
         return None
+    except BaseException:  # the server stopped while a handshake was under way
+        writer.close()
+        raise
     if found is None:
         writer.close()
         return None
