@@ -1,6 +1,6 @@
 """Time the grid through its client on loopback, against a bare asyncio echo, in one run.
 
-    python benchmarks/bench_grid.py [--ops 3000] [--concurrency 32] [--failovers 3]
+    python benchmarks/bench_grid.py [--ops 3000] [--concurrency 32] [--failovers 3] [--src DIR]
 
 Every server is its own process, as in production: one catalog and two containers started
 with ``python -m splicer grid ...`` from the sample XML (47 partitions, one asynchronous
@@ -16,7 +16,10 @@ replica), and, as the reference, an asyncio echo server speaking the same frame 
   times with a fresh container started in between.
 
 Ratios are grid ops/s divided by echo round trips/s measured in the same run, so they carry
-over to other machines better than the raw figures.
+over to other machines better than the raw figures.  ``--src`` runs another checkout's
+``splicer`` (client and servers), e.g. the commit before a change::
+
+    git worktree add /tmp/before HEAD~3 && python benchmarks/bench_grid.py --src /tmp/before/src
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "src"))
+# before argparse: the package is imported from it
+SRC = Path(sys.argv[sys.argv.index("--src") + 1]) if "--src" in sys.argv[:-1] else REPO / "src"
+sys.path.insert(0, str(SRC))
 
 from splicer.grid.admin import fetch_placement  # noqa: E402
 from splicer.grid.client import GridClient  # noqa: E402
@@ -63,7 +68,7 @@ asyncio.run(main())
 class Child:
     def __init__(self, argv: list[str]) -> None:
         self.popen = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                      cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+                                      cwd=REPO, env={**os.environ, "PYTHONPATH": str(SRC)})
         assert self.popen.stdout is not None
         line = self.popen.stdout.readline().decode().split()
         if not line or line[0] != "READY":
@@ -151,6 +156,9 @@ def wait_placed(catalog: str, containers: int, timeout: float = 60.0) -> None:
         if reply["placement"] is None or reply.get("settling"):
             return False
         ready = {(p, name) for p, name in reply.get("ready", [])}
+        if "ready" not in reply:  # a checkout from before it was told (--src)
+            ready = {(p, r) for p, part in enumerate(reply["placement"]["partitions"])
+                     for r, _ in part["replicas"]}
         counts: dict[str, int] = {}
         for p, part in enumerate(reply["placement"]["partitions"]):
             counts[part["primary"]] = counts.get(part["primary"], 0) + 1
@@ -201,6 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ops", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--src", type=Path, default=SRC, help="the splicer package's parent folder")
     parser.add_argument("--failovers", type=int, default=3)
     args = parser.parse_args()
     echo = Child([sys.executable, "-c", ECHO_SERVER])
@@ -240,7 +249,7 @@ def main() -> None:
         (f"grid write, sync replica, {c} in flight", swn, echo_n),
     ]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.ops} ops per round, "
-          "median of 3 rounds")
+          f"median of 3 rounds, splicer from {SRC}")
     print("| measure | ops/s | ratio to echo |")
     print("|---|---:|---:|")
     for label, value, reference in rows:

@@ -57,26 +57,25 @@ def may_act(c: Container, shard: Shard) -> bool:
 
 def check_request(c: Container, shard: Shard, message: Message) -> None:
     """Refuse a client's request that this primary must not answer (a Refusal)."""
-    name = shard_name(shard.key)
-    if message.get("epoch") is not None:  # admin tools send none
-        epoch = int(message["epoch"])
-        if epoch < shard.epoch:
+    epoch = message.get("epoch")  # admin tools send none
+    if epoch is not None and int(epoch) != shard.epoch:
+        name = shard_name(shard.key)
+        if int(epoch) < shard.epoch:
             raise Refusal("stale_epoch", f"{name} is at epoch {shard.epoch} on {c.name}; the "
                           f"request's routes are of epoch {epoch}: fetch them again")
-        if epoch > shard.epoch:
-            step_down(c, shard, epoch, "a client")
-            raise Refusal("stale_epoch", f"{c.name} has {name} at epoch {shard.epoch}, the "
-                          f"request names epoch {epoch}: it waits for that placement")
+        step_down(c, shard, int(epoch), "a client")
+        raise Refusal("stale_epoch", f"{c.name} has {name} at epoch {shard.epoch}, the "
+                      f"request names epoch {epoch}: it waits for that placement")
     if shard.stepped_down is not None:
-        raise Refusal("retry", f"{c.name} stepped down from {name}: it heard of epoch "
-                      f"{shard.heard}, newer than its {shard.epoch}")
+        raise Refusal("retry", f"{c.name} stepped down from {shard_name(shard.key)}: it heard "
+                      f"of epoch {shard.heard}, newer than its {shard.epoch}")
     if c.leaving:
         raise Refusal("retry", f"{c.name} is stopping")
     if not c.lease.valid():
         raise Refusal("retry", f"{c.name} serves no primary: {c.lease.describe()} (its "
                       "renewals are not answered)")
     if shard.frozen:
-        raise Refusal("retry", f"{name} is moving to another container")
+        raise Refusal("retry", f"{shard_name(shard.key)} is moving to another container")
 
 
 def step_down(c: Container, shard: Shard, epoch: int, who: str) -> None:
