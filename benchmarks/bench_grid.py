@@ -16,7 +16,8 @@ replica), and, as the reference, an asyncio echo server speaking the same frame 
   times with a fresh container started in between.
 
 Ratios are grid ops/s divided by echo round trips/s measured in the same run, so they carry
-over to other machines better than the raw figures.  ``--src`` runs another checkout's
+over to other machines better than the raw figures; on a shared machine the CPU time the
+servers spent per operation (from /proc, Linux) moves least of all.  ``--src`` runs another checkout's
 ``splicer`` (client and servers), e.g. the commit before a change::
 
     git worktree add /tmp/before HEAD~3 && python benchmarks/bench_grid.py --src /tmp/before/src
@@ -115,7 +116,27 @@ def median3(measure: Callable[[], Awaitable[float]]) -> float:
     return statistics.median(asyncio.run(measure()) for _ in range(3))
 
 
+def cpu_seconds(children: list[Child]) -> float:
+    """CPU time (user and system) these processes have used so far; 0 without /proc."""
+    total = 0
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def timed(servers: list[Child], n: int, measure: Callable[[], float]) -> tuple[float, float]:
+    """(ops/s, the servers' CPU microseconds per operation) of a median-of-3 measure."""
+    before = cpu_seconds(servers)
+    ops = measure()
+    return ops, (cpu_seconds(servers) - before) / (3 * n) * 1e6
+
+
 def echo_rate(endpoint: str, n: int, concurrency: int) -> float:
+    """Round trips per second through the echo server."""
     host, port = endpoint.rsplit(":", 1)
     frame = len(VALUE).to_bytes(4, "big") + VALUE
 
@@ -135,7 +156,8 @@ def echo_rate(endpoint: str, n: int, concurrency: int) -> float:
     return median3(measure)
 
 
-def grid_rates(catalog: str, n: int, concurrency: int) -> tuple[float, float]:
+def grid_rates(catalog: str, n: int, concurrency: int,
+               servers: list[Child]) -> tuple[tuple[float, float], tuple[float, float]]:
     async def writes() -> float:
         async with await GridClient.connect(catalog, grid="session") as client:
             return await rate(n, concurrency, lambda i: client.put(
@@ -145,7 +167,8 @@ def grid_rates(catalog: str, n: int, concurrency: int) -> tuple[float, float]:
         async with await GridClient.connect(catalog, grid="session") as client:
             return await rate(n, concurrency, lambda i: client.get(
                 "objectgridSessionMetadata", f"bench{i:06d}xxxxxxxxxxxxx/ctx"))
-    return median3(writes), median3(reads)
+    return (timed(servers, n, lambda: median3(writes)),
+            timed(servers, n, lambda: median3(reads)))
 
 
 def wait_placed(catalog: str, containers: int, timeout: float = 60.0) -> None:
@@ -215,22 +238,25 @@ def main() -> None:
     echo = Child([sys.executable, "-c", ECHO_SERVER])
     children = [echo]
     try:
-        echo1 = echo_rate(echo.endpoint, args.ops, 1)
-        echo_n = echo_rate(echo.endpoint, args.ops, args.concurrency)
+        e1 = timed([echo], args.ops, lambda: echo_rate(echo.endpoint, args.ops, 1))
+        en = timed([echo], args.ops,
+                   lambda: echo_rate(echo.endpoint, args.ops, args.concurrency))
         catalog, containers = start_grid(SAMPLE_OG, SAMPLE_DP, ["c0", "c1"])
-        children += [catalog, *containers.values()]
+        servers = [catalog, *containers.values()]
+        children += servers
         wait_placed(catalog.endpoint, 2)
-        w1, r1 = grid_rates(catalog.endpoint, args.ops, 1)
-        wn, rn = grid_rates(catalog.endpoint, args.ops, args.concurrency)
+        w1, r1 = grid_rates(catalog.endpoint, args.ops, 1, servers)
+        wn, rn = grid_rates(catalog.endpoint, args.ops, args.concurrency, servers)
         with tempfile.TemporaryDirectory() as tmp:
             sync_dp = Path(tmp) / "sync.xml"
             sync_dp.write_text(SAMPLE_DP.read_text().replace(
                 'maxSyncReplicas="0" maxAsyncReplicas="1"', 'maxSyncReplicas="1" maxAsyncReplicas="0"'))
             scat, sconts = start_grid(SAMPLE_OG, sync_dp, ["s0", "s1"])
-            children += [scat, *sconts.values()]
+            sync_servers = [scat, *sconts.values()]
+            children += sync_servers
             wait_placed(scat.endpoint, 2)
-            sw1, _ = grid_rates(scat.endpoint, args.ops, 1)
-            swn, _ = grid_rates(scat.endpoint, args.ops, args.concurrency)
+            sw1, _ = grid_rates(scat.endpoint, args.ops, 1, sync_servers)
+            swn, _ = grid_rates(scat.endpoint, args.ops, args.concurrency, sync_servers)
         fail = failover_seconds(catalog, containers, SAMPLE_OG, SAMPLE_DP, args.failovers,
                                 children)
     finally:
@@ -238,9 +264,10 @@ def main() -> None:
             if child.popen.poll() is None:
                 child.stop(signal.SIGKILL)
     c = args.concurrency
+    echo1, echo_n = e1[0], en[0]
     rows = [
-        ("echo round trip, 1 in flight (reference)", echo1, echo1),
-        (f"echo round trip, {c} in flight (reference)", echo_n, echo_n),
+        ("echo round trip, 1 in flight (reference)", e1, echo1),
+        (f"echo round trip, {c} in flight (reference)", en, echo_n),
         ("grid write, async replica, 1 in flight", w1, echo1),
         ("grid read, 1 in flight", r1, echo1),
         (f"grid write, async replica, {c} in flight", wn, echo_n),
@@ -250,10 +277,10 @@ def main() -> None:
     ]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.ops} ops per round, "
           f"median of 3 rounds, splicer from {SRC}")
-    print("| measure | ops/s | ratio to echo |")
-    print("|---|---:|---:|")
-    for label, value, reference in rows:
-        print(f"| {label} | {value:,.0f} | {value / reference:.2f} |")
+    print("| measure | ops/s | ratio to echo | servers' CPU per op |")
+    print("|---|---:|---:|---:|")
+    for label, (value, cpu), reference in rows:
+        print(f"| {label} | {value:,.0f} | {value / reference:.2f} | {cpu:.0f} us |")
     print(f"\nSIGKILL to every partition primary again: "
           f"{', '.join(f'{t * 1000:.0f} ms' for t in fail)} (median "
           f"{statistics.median(fail) * 1000:.0f} ms; echo round trip "
