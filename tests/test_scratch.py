@@ -227,3 +227,17 @@ def test_a_folder_the_user_cannot_write_needs_no_lock_to_read() -> None:
     assert runs["fresh.ear"].returncode == 3, runs["fresh.ear"].stderr
     assert runs["fresh.ear"].stderr.startswith(f"CWWSM0320E: {folder / 'fresh.ear'}: cannot write: Permission denied")
     assert left == ["fresh.ear", "spliced.ear"]
+
+
+def test_the_temp_folder_is_settled_without_tempfiles_probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bug (met by the kill test, 1 kill in 250): tempfile's first gettempdir() writes and
+    removes a file with a bare random name (`soksh4b6`) to probe the folder; killed at that
+    instant, a splice left it behind, and no sweep can tell whose it is."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "missing"))
+    monkeypatch.setenv("TEMP", str(tmp_path))
+    scratch.settle_temp_dir()
+    assert tempfile.gettempdir() == str(tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing was written to find it

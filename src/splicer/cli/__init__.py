@@ -70,6 +70,9 @@ class EntryPoint:
 
         try:
             try:
+                from splicer.scratch import settle_temp_dir
+
+                settle_temp_dir()  # before anything spools: no probe file for a SIGKILL to strand
                 if self.fast is not None and prog_name == self.prog_name and self._run_fast(args):
                     return 0
                 self.command().main(args, prog_name=prog_name)
