@@ -147,8 +147,20 @@ def run_grid(objectgrid_xml: Path, deployment_xml: Path,
             else:
                 raise
 
-    thread = threading.Thread(target=loop.run_until_complete, args=(main(),),
-                              name="splicer-grid", daemon=True)
+    def run() -> None:
+        try:
+            loop.run_until_complete(main())
+        finally:
+            # What asyncio.run does: the tasks still pending (a catalog's probes of a lost
+            # container's port) end before the loop closes.  Destroyed pending, they left an
+            # un-awaited coroutine for the GC to warn about in whichever test came next.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.wait(pending))
+
+    thread = threading.Thread(target=run, name="splicer-grid", daemon=True)
     thread.start()
     try:
         yield started.result(timeout=60)
