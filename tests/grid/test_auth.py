@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +65,45 @@ def test_a_missing_secret_file_or_a_folder_is_named(tmp_path: Path) -> None:
         load_secret(tmp_path)
 
 
-@pytest.mark.skipif(os.getuid() == 0, reason="root reads any file")
 def test_an_unreadable_secret_file_is_named(tmp_path: Path) -> None:
-    path = secret_file(tmp_path, mode=0o000)
-    with pytest.raises(SecretFileError, match=r"cannot read the secret file: Permission denied"):
-        load_secret(path)
+    if os.getuid() != 0:
+        path = secret_file(tmp_path, mode=0o000)
+        with pytest.raises(SecretFileError, match=r"cannot read the secret file: Permission denied"):
+            load_secret(path)
+        return
+    # Root reads any file, so the read is made by a forked child that has become nobody, on a
+    # file in a folder it may enter (pytest's own folders are root's alone).
+    folder = Path(tempfile.mkdtemp(prefix="splicer-secret-"))
+    try:
+        folder.chmod(0o755)
+        path = secret_file(folder, mode=0o000)
+        assert _load_secret_as_nobody(path) == "cannot read the secret file: Permission denied"
+    finally:
+        shutil.rmtree(folder)
+
+
+def _load_secret_as_nobody(path: Path) -> str:
+    """The reason load_secret gives in a child running as uid/gid 65534 ('' if it read it)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        reason = "unexpected"
+        try:
+            os.close(read_end)
+            os.setgid(65534)
+            os.setuid(65534)
+            load_secret(path)
+            reason = ""
+        except SecretFileError as exc:
+            reason = exc.reason
+        finally:
+            os.write(write_end, reason.encode())
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        reason = pipe.read().decode()
+    assert os.waitpid(pid, 0)[1] == 0, "the child reading the secret as nobody failed"
+    return reason
 
 
 def test_the_secret_is_the_file_less_its_trailing_newline_and_the_env_var_names_the_file(
