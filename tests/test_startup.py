@@ -134,3 +134,54 @@ def test_splicer_help_summaries_are_the_commands_own(limit: int) -> None:
         command = click.Group.get_command(splicer, ctx, name) or splicer.get_command(ctx, name)
         assert command is not None
         assert splicer.summary(name, limit) == command.get_short_help_str(limit), name
+
+
+def _script(name: str) -> Path:
+    script = Path(sys.executable).parent / name
+    if not script.exists():
+        pytest.skip(f"the console script {name} is not installed beside {sys.executable} (pip install -e . makes it)")
+    return script
+
+
+@pytest.mark.parametrize("case", ["splice", "no-op", "diff", "bad-input", "usage"])
+def test_console_script_ends_as_a_normal_exit_would(case: str, tmp_path: Path) -> None:
+    """The console scripts skip the interpreter's teardown (cli/__init__.py): same output,
+    every byte of it through a pipe, same exit code and stderr as the same command run
+    in-process (``splice_main(args)``, which exits the usual way)."""
+    out = tmp_path / "out.ear"
+    args = {"splice": [str(SAMPLE), str(PROPERTIES), "-o", str(out)],
+            "no-op": [str(out), str(PROPERTIES)],
+            "diff": [str(SAMPLE), str(PROPERTIES), "--diff"],  # far more than a pipe's buffer
+            "bad-input": [str(tmp_path / "corrupt.ear"), str(PROPERTIES)],
+            "usage": [str(SAMPLE)]}[case]
+    (tmp_path / "corrupt.ear").write_bytes(b"PK\x03\x04 not an archive")
+    if case == "no-op":
+        subprocess.run([str(_script("splice")), str(SAMPLE), str(PROPERTIES), "-o", str(out), "-q"], check=True)
+    usual = subprocess.run([sys.executable, "-c", f"from splicer.cli import splice_main; splice_main({args!r})"],
+                           capture_output=True, timeout=60, env={**os.environ, "COLUMNS": "100"})
+    if case == "splice":
+        out.unlink()
+    fast_exit = subprocess.run([str(_script("splice")), *args], capture_output=True, timeout=60,
+                               env={**os.environ, "COLUMNS": "100"})
+    assert (fast_exit.returncode, fast_exit.stdout, fast_exit.stderr) == (usual.returncode, usual.stdout, usual.stderr)
+    assert fast_exit.returncode == {"splice": 0, "no-op": 0, "diff": 0, "bad-input": 3, "usage": 2}[case], fast_exit.stderr
+    if case == "diff":
+        assert len(fast_exit.stdout) > 65536 or fast_exit.stdout.count(b"\n") > 20
+
+
+@pytest.mark.parametrize("thread", [False, True], ids=["alone", "thread-alive"])
+def test_exit_without_teardown_runs_atexit_and_skips_only_the_teardown(thread: bool) -> None:
+    code = ("import atexit, threading, time\n"
+            "atexit.register(print, 'atexit ran')\n"
+            "class Freed:\n    def __del__(self): print('teardown ran')\n"
+            "kept = Freed()\n"
+            + ("threading.Thread(target=time.sleep, args=(0.2,)).start()\n" if thread else "")
+            + "from splicer.cli import _exit_without_teardown\n"
+            "print('output', end='')\n"  # unflushed: the exit must flush it
+            "_exit_without_teardown(5)\n"
+            "raise SystemExit(7)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    if thread:  # the teardown would wait for the thread: the usual exit, teardown and all
+        assert (done.returncode, done.stdout) == (7, "outputatexit ran\nteardown ran\n"), done.stderr
+    else:
+        assert (done.returncode, done.stdout) == (5, "outputatexit ran\n"), done.stderr

@@ -63,6 +63,8 @@ class EntryPoint:
         except signals.SignalExit as exc:  # in the instant between the command's end and here
             code = _interrupted(exc)
         signals.exiting()
+        if args is None:  # the process is this command (a console script): nothing runs after it
+            _exit_without_teardown(code)
         raise SystemExit(code)
 
     def _run(self, args: Sequence[str] | None, prog_name: str) -> int | str | None:
@@ -93,6 +95,34 @@ class EntryPoint:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.command(), name)
+
+
+def _exit_without_teardown(code: int | str | None) -> None:
+    """End the process with *code* as ``SystemExit`` would, skipping the interpreter's teardown.
+
+    The command is over: its files are closed (outputs synced, locks released by the kernel
+    in any case), and what CPython has left to do is free every module and object one by
+    one: 13 ms of the 135 ms a no-op `splice` takes, paid by every run of a build.  The
+    atexit handlers still run and stdout and stderr are flushed, as at any exit.  Returns
+    (and the usual exit follows) for a message as *code*, while another thread is alive
+    (the teardown would wait for it) and when a stream cannot be flushed (a closed pipe:
+    the usual exit reports it as it always does).
+    """
+    import atexit
+    import os
+    import sys
+
+    threading = sys.modules.get("threading")
+    if not (code is None or isinstance(code, int)) or (threading is not None and threading.active_count() > 1):
+        return
+    atexit._run_exitfuncs()  # runs them once: they are cleared, none runs again at a usual exit
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            return
+    os._exit(code or 0)
 
 
 def _interrupted(exc: SignalExit) -> int:
