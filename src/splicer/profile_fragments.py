@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from importlib.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,8 @@ from splicer.webxml.render import Node, escape
 from splicer.xmlsafe import parse_xml
 
 if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
     import jinja2
 
     from splicer.profiles import Profile
