@@ -114,6 +114,19 @@ def test_splice_imports_neither_click_nor_a_network_stack(tmp_path: Path) -> Non
     assert _imported(code) == set()
 
 
+def test_a_no_op_splice_imports_no_tempfile(tmp_path: Path) -> None:
+    """A splice that writes no temporary file imports neither tempfile nor shutil (random,
+    bz2, lzma with them: ~4 ms); the engine settles the temporary folder where it needs one."""
+    out = tmp_path / "out.ear"
+    subprocess.run([sys.executable, "-c", f"from splicer.cli import splice_main\nsplice_main([{str(SAMPLE)!r}, "
+                    f"{str(PROPERTIES)!r}, '-o', {str(out)!r}, '-q'])"], check=True, timeout=60)
+    probe = ("import atexit, sys\n"
+             "atexit.register(lambda: print('IMPORTED', 'tempfile' in sys.modules, 'shutil' in sys.modules, file=sys.stderr))\n"
+             f"from splicer.cli import splice_main\nsplice_main([{str(out)!r}, {str(PROPERTIES)!r}, '-q'])")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "IMPORTED False False" in done.stderr, done.stderr
+
+
 def test_splicer_help_imports_no_emulator() -> None:
     """Regression (issue 10): `splicer --help` imported every command, asyncio and aiohttp
     with the emulator's, to print one line of help for each."""

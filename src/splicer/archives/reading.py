@@ -293,7 +293,9 @@ class ZipAppReader(AppReader):
             return ZipAppReader(zipraw.BytesBlob(b"".join(chunks)), where, self.limits)
         import tempfile  # only here: its import (random, shutil, hashlib) is start-up time
 
-        spool = tempfile.TemporaryFile()  # unnamed where the system allows (O_TMPFILE)
+        from splicer.scratch import temp_dir
+
+        spool = tempfile.TemporaryFile(dir=temp_dir())  # unnamed where the system allows (O_TMPFILE)
         try:
             self._inflate(entry, spool.write, self.limits.max_nested)
             spool.flush()

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, BinaryIO, NamedTuple, TypeAlias
 
+from splicer import scratch
 from splicer.archives import fastzlib
 from splicer.archives.deflate import DeflateSink, Deflater, pieces
 from splicer.archives.zipraw import (
@@ -228,7 +229,7 @@ def _write_forward(out: DeflateSink, spec: EntrySpec, data: IO[bytes], usize: in
     zip64 = usize * 1.05 >= LIMIT32
     # A descriptor is encoded in memory; only a nested archive (deeper down) may need the disk.
     small = usize <= _IN_MEMORY
-    with (io.BytesIO() if small else tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)) as packed:
+    with (io.BytesIO() if small else tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY, dir=scratch.temp_dir())) as packed:
         crc = _encode(packed, spec, data, usize, stored)  # type: ignore[arg-type]
         csize = packed.tell()
         if not zip64 and csize >= LIMIT32:

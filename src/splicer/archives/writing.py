@@ -175,7 +175,7 @@ def write_app(src: Path, changes: Changes, out: Path | None = None, *, limits: L
     target = Path(os.path.realpath(src)) if out is None else out
     scratch.sweep(target.parent)  # what killed runs left beside it, if their owners are gone
     if _has_nested(changes):
-        scratch.sweep(Path(tempfile.gettempdir()), prefix=SPOOL_PREFIX)
+        scratch.sweep(Path(scratch.temp_dir()), prefix=SPOOL_PREFIX)
     with open_app(src, limits) as reader:
         assert isinstance(reader, ZipAppReader)
         try:
@@ -360,7 +360,7 @@ def _write_nested(reader: ZipAppReader, entry: zipraw.Entry, changes: Changes,
         # (tempfile uses O_TMPFILE), else named for its owner for the instant before its unlink.
         named_for_me = f"{SPOOL_PREFIX}{scratch.owner_tag()}-"
         with tempfile.SpooledTemporaryFile(max_size=reader.limits.spool_memory, prefix=named_for_me,
-                                           suffix=scratch.SUFFIX) as spool:
+                                           suffix=scratch.SUFFIX, dir=scratch.temp_dir()) as spool:
             compressed = rewrite_zip(inner, changes, spool)  # type: ignore[arg-type]
             size = spool.tell()
             spool.seek(0)

@@ -72,11 +72,14 @@ class EntryPoint:
 
         try:
             try:
-                from splicer.scratch import settle_temp_dir
-
-                settle_temp_dir()  # before anything spools: no probe file for a SIGKILL to strand
+                # A plain `splice` settles the temporary folder where it first needs one
+                # (scratch.temp_dir: a no-op never imports tempfile); the others before anything
+                # spools, so that tempfile makes no probe file for a SIGKILL to strand.
                 if self.fast is not None and prog_name == self.prog_name and self._run_fast(args):
                     return 0
+                from splicer.scratch import settle_temp_dir
+
+                settle_temp_dir()
                 self.command().main(args, prog_name=prog_name)
             except signals.SignalExit as exc:
                 # Outside every command's boundary: importing, parsing the command line.
