@@ -21,6 +21,9 @@ def report_errors(
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Turn SplicerError (and an interrupt) into exit codes; with --json, also a JSON error.
 
+    ``json_flag`` names the keyword argument that says --json: the flag, or an options
+    object with an ``as_json`` (``RunOptions``).
+
     SIGINT and SIGTERM (``SignalExit``, or a plain KeyboardInterrupt where the entry point's
     handlers are not installed) end as ``Interrupted``: one line, exit 130; ``interrupted``
     adds what the command guarantees then.  Anything else is a bug and keeps its traceback,
@@ -33,15 +36,20 @@ def report_errors(
             try:
                 return command(*args, **kwargs)
             except SplicerError as error:
-                fail(error, bool(json_flag and kwargs.get(json_flag)))
+                fail(error, _as_json(json_flag, kwargs))
             except (KeyboardInterrupt, SignalExit) as exc:
                 what = name(exc.signum) if isinstance(exc, SignalExit) else "SIGINT"
                 reason = f"interrupted by {what}" + (f"; {interrupted}" if interrupted else "")
-                fail(Interrupted(reason), bool(json_flag and kwargs.get(json_flag)))
+                fail(Interrupted(reason), _as_json(json_flag, kwargs))
 
         return run
 
     return decorate
+
+
+def _as_json(json_flag: str | None, kwargs: dict[str, object]) -> bool:
+    value = kwargs.get(json_flag) if json_flag else False
+    return bool(getattr(value, "as_json", value))
 
 
 def fail(error: SplicerError, as_json: bool = False) -> NoReturn:
