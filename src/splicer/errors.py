@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 # Exit codes, as the README documents them.
 EXIT_OK = 0
@@ -15,8 +14,7 @@ EXIT_BUSY = 75  # sysexits' EX_TEMPFAIL: another run holds the file; trying agai
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell shows for Ctrl-C; SIGTERM ends the same way
 
 
-@dataclass(frozen=True)
-class Where:
+class Where(NamedTuple):
     """A place: an archive, the entries nested inside it, and optionally a line.
 
     ``Where(("app.ear", "Web.war", "WEB-INF/web.xml"), 12)`` prints as
@@ -39,13 +37,12 @@ class Where:
         return text
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """A warning (or info) that does not stop the run: message id, text, place."""
 
     message_id: str
     text: str
-    where: Where = field(default_factory=Where)
+    where: Where = Where()
 
     def __str__(self) -> str:
         place = f"{self.where}: " if self.where.parts else ""

@@ -35,6 +35,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from splicer._javaprops import reading as javaproperties
 from splicer._javaprops import util as _jputil
@@ -57,8 +58,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _LITERAL_TRAILING = re.compile(r"(?<!\\)(?:\\\\)*([ \t\f]+)\Z")
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """One setting, as it becomes a ``<context-param>``; ``line`` is where its entry starts."""
 
     name: str
@@ -82,8 +82,7 @@ class Settings:
         return next((param.value for param in self.params if param.name == name), None)
 
 
-@dataclass(frozen=True)
-class RawEntry:
+class RawEntry(NamedTuple):
     """One key/value entry as Properties.load reads it, before any key or value check."""
 
     key: str

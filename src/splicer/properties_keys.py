@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 # Java's integers are 32-bit: Integer.parseInt refuses anything larger, so do we.
 JAVA_INT_MAX = 2**31 - 1
@@ -34,13 +33,39 @@ class ValueProblem(ValueError):
         super().__init__(detail)
 
 
-@dataclass(frozen=True)
 class ValueType:
-    """A kind of value.  ``validate`` returns the value to write, or raises ValueProblem."""
+    """A kind of value.  ``validate`` returns the value to write, or raises ValueProblem.
 
-    allowed: str
-    # Free text keeps trailing whitespace, as java.util.Properties does; typed values strip it.
-    free_text: bool = False
+    Plain classes with slots, not frozen dataclasses, for start-up (docs/architecture.md);
+    equal when of one class with equal fields, as KeySpecs of two loads of a profile are.
+    """
+
+    __slots__ = ("allowed", "free_text")
+
+    def __init__(self, allowed: str, free_text: bool = False) -> None:
+        self.allowed = allowed
+        # Free text keeps trailing whitespace, as java.util.Properties does; typed values strip it.
+        self.free_text = free_text
+
+    def fields(self) -> dict[str, Any]:
+        """The fields by name, the base class's first (each __init__ takes them by these names)."""
+        return {name: getattr(self, name) for cls in reversed(type(self).__mro__)
+                for name in cls.__dict__.get("__slots__", ())}
+
+    def replace(self, **changes: Any) -> ValueType:
+        """A copy of this type with *changes*, as dataclasses.replace made one."""
+        return type(self)(**(self.fields() | changes))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValueType) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.fields() == other.fields()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.fields().values()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.fields().items())})"
 
     def validate(self, value: str) -> str:
         # An empty value is refused for every type: it would splice a param saying nothing.
@@ -52,9 +77,12 @@ class ValueType:
         return value
 
 
-@dataclass(frozen=True)
 class BoolType(ValueType):
-    allowed: str = "true or false (any case; written in lower case)"
+    __slots__ = ()
+
+    def __init__(self, allowed: str = "true or false (any case; written in lower case)",
+                 free_text: bool = False) -> None:
+        super().__init__(allowed, free_text)
 
     def check(self, value: str) -> str:
         # Stricter than Boolean.parseBoolean, which reads every other word (yes, 1, on) as false.
@@ -63,10 +91,13 @@ class BoolType(ValueType):
         raise ValueProblem("not a boolean")
 
 
-@dataclass(frozen=True)
 class IntType(ValueType):
-    low: int = 0
-    high: int = JAVA_INT_MAX
+    __slots__ = ("low", "high")
+
+    def __init__(self, allowed: str, free_text: bool = False, low: int = 0, high: int = JAVA_INT_MAX) -> None:
+        super().__init__(allowed, free_text)
+        self.low = low
+        self.high = high
 
     def check(self, value: str) -> str:
         # Python's int() also takes '1_000' and non-ASCII digits; Integer.parseInt does not.
@@ -77,9 +108,12 @@ class IntType(ValueType):
         return value
 
 
-@dataclass(frozen=True)
 class ChoiceType(ValueType):
-    choices: tuple[str, ...] = ()
+    __slots__ = ("choices",)
+
+    def __init__(self, allowed: str, free_text: bool = False, choices: tuple[str, ...] = ()) -> None:
+        super().__init__(allowed, free_text)
+        self.choices = choices
 
     def check(self, value: str) -> str:
         if value in self.choices:
@@ -91,9 +125,10 @@ class ChoiceType(ValueType):
         raise ValueProblem("not one of the choices")
 
 
-@dataclass(frozen=True)
 class TokenType(ValueType):
     """A name with no whitespace or control characters (grid names, cookie domains)."""
+
+    __slots__ = ()
 
     def check(self, value: str) -> str:
         if any(char.isspace() or ord(char) < 0x20 for char in value):
@@ -101,16 +136,18 @@ class TokenType(ValueType):
         return value
 
 
-@dataclass(frozen=True)
 class CookieNameType(ValueType):
+    __slots__ = ()
+
     def check(self, value: str) -> str:
         if not _COOKIE_TOKEN.fullmatch(value):
             raise ValueProblem("not a cookie name token")
         return value
 
 
-@dataclass(frozen=True)
 class CookiePathType(ValueType):
+    __slots__ = ()
+
     def check(self, value: str) -> str:
         if not value.startswith("/"):
             raise ValueProblem("does not start with '/'")
@@ -119,9 +156,12 @@ class CookiePathType(ValueType):
         return value
 
 
-@dataclass(frozen=True)
 class ClassNameType(ValueType):
-    allowed: str = "a fully qualified Java class name, e.g. com.example.MyClass"
+    __slots__ = ()
+
+    def __init__(self, allowed: str = "a fully qualified Java class name, e.g. com.example.MyClass",
+                 free_text: bool = False) -> None:
+        super().__init__(allowed, free_text)
 
     def check(self, value: str) -> str:
         for part in value.split("."):
@@ -159,17 +199,19 @@ def parse_host_ports(value: str) -> list[tuple[str, int]]:
     return endpoints
 
 
-@dataclass(frozen=True)
 class HostPortListType(ValueType):
-    allowed: str = "host:port[,host:port...], ports 1-65535, IPv6 as [addr]:port, no spaces"
+    __slots__ = ()
+
+    def __init__(self, allowed: str = "host:port[,host:port...], ports 1-65535, IPv6 as [addr]:port, no spaces",
+                 free_text: bool = False) -> None:
+        super().__init__(allowed, free_text)
 
     def check(self, value: str) -> str:
         parse_host_ports(value)
         return value
 
 
-@dataclass(frozen=True)
-class KeySpec:
+class KeySpec(NamedTuple):
     """One documented key: type, default (None: the filter's own, or none), one-line summary."""
 
     name: str
@@ -223,7 +265,7 @@ def key_type(name: str, *, allowed: str | None = None, low: int | None = None, h
         raise ValueError(f"choices are for choice, not {name}")
     if allowed is not None:
         changes["allowed"] = allowed
-    return dataclasses.replace(base, **changes) if changes else base  # type: ignore[arg-type]
+    return base.replace(**changes) if changes else base
 
 
 def __getattr__(name: str) -> Mapping[str, KeySpec]:
