@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -19,8 +19,7 @@ APPLICATION_NAMESPACES = (
 )
 
 
-@dataclass(frozen=True)
-class DeclaredWebModule:
+class DeclaredWebModule(NamedTuple):
     """One `<module><web>` of application.xml, with the module's `<alt-dd>` if it has one."""
 
     web_uri: str

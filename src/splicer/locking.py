@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from splicer.errors import BusyError, OutputError, Where
 
@@ -37,8 +38,7 @@ MAX_NAME = 200  # bytes of the target's name kept, so the lock's name fits 255 b
 POLL = 0.05
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """A file or folder to lock: ``path`` as the user named it (for messages), ``real`` the
     place it is written (symlinks resolved; with ``follow=False`` only the folder's, for an
     output that a rename will replace, link or not)."""

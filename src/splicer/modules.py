@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from splicer.appxml import DeclaredWebModule, read_application_xml
 from splicer.archives.names import clash_key, deployed_name
@@ -19,8 +18,7 @@ APPLICATION_XML = "META-INF/application.xml"
 WEB_XML = "WEB-INF/web.xml"
 
 
-@dataclass(frozen=True)
-class WebModule:
+class WebModule(NamedTuple):
     """A web module: its name, its entry in the EAR ('' for a bare WAR), its context root, and
     the EAR entry application.xml names in its ``<alt-dd>``.  Entries are spelled as in the EAR."""
 
@@ -34,15 +32,14 @@ class WebModule:
         return self.uri == ""
 
 
-@dataclass(frozen=True)
-class DeploymentDescriptor:
+class DeploymentDescriptor(NamedTuple):
     """The web.xml a module deploys with: the archive holding it, its entry there, and why."""
 
     holder: AppReader  # the WAR; the EAR for an <alt-dd>
     name: str | None  # the entry, spelled as it is; None: the module has none (Servlet 3.0+)
     where: Where
     alt_dd: bool = False
-    notes: list[Diagnostic] = field(default_factory=list)
+    notes: tuple[Diagnostic, ...] = ()
 
 
 def deployment_descriptor(app: AppReader, module: WebModule, war: AppReader) -> DeploymentDescriptor:
@@ -62,7 +59,7 @@ def deployment_descriptor(app: AppReader, module: WebModule, war: AppReader) -> 
             "is left as it is",
             where,
         )
-        return DeploymentDescriptor(app, module.alt_dd, where, True, [note])
+        return DeploymentDescriptor(app, module.alt_dd, where, True, (note,))
     files = [name for name in war.lookup(WEB_XML) if not name.endswith("/")]
     # An exploded WAR's folder listing does not enter a link that leads out (or back up);
     # asking for the file itself refuses the first, and finds it behind the second.
@@ -72,7 +69,7 @@ def deployment_descriptor(app: AppReader, module: WebModule, war: AppReader) -> 
         return DeploymentDescriptor(war, None, war.where.child(WEB_XML))
     name, _ = war.winner(files, WEB_XML)
     where = war.where.child(name)
-    return DeploymentDescriptor(war, name, where, False, spelling_notes(where, name, WEB_XML))
+    return DeploymentDescriptor(war, name, where, False, tuple(spelling_notes(where, name, WEB_XML)))
 
 
 def spelling_notes(where: Where, name: str, path: str) -> list[Diagnostic]:

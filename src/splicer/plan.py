@@ -8,7 +8,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from splicer.archives.names import deployed_name
 from splicer.errors import ArchiveError, DescriptorError, Diagnostic, SignedArchiveError, Where
@@ -68,8 +68,7 @@ class Operation(Protocol):
     def __call__(self, before: bytes | None, where: Where, deletable: bool) -> Edited: ...
 
 
-@dataclass(frozen=True)
-class Splicing:
+class Splicing(NamedTuple):
     """Splice *params*, the filter, its mapping and its listener; a module without web.xml gets one."""
 
     params: Sequence[tuple[str, str]]
@@ -92,8 +91,7 @@ class Splicing:
         return Edited(after, result.version, result.jakarta, list(self.params), actions, warnings, created=created)
 
 
-@dataclass(frozen=True)
-class Unsplicing:
+class Unsplicing(NamedTuple):
     """Remove what splicing adds (the context-params of *keys*, None: every documented key);
     a web.xml that splicing created, with nothing else in it since, is deleted where *deletable*."""
 
@@ -116,7 +114,10 @@ class Unsplicing:
 
 
 def _operation(given: Operation | Sequence[tuple[str, str]]) -> Operation:
-    return Splicing(given) if isinstance(given, Sequence) else given
+    # Splicing and Unsplicing are NamedTuples, so Sequences too: only another Sequence is params.
+    if isinstance(given, (Splicing, Unsplicing)) or not isinstance(given, Sequence):
+        return given
+    return Splicing(given)
 
 
 def declared_encoding(data: bytes) -> str:
@@ -187,7 +188,7 @@ def name_clashes(reader: AppReader, *, allow: bool) -> list[Diagnostic]:
 
 
 def describe(name: str, context_root: str, where: Where, before: bytes | None, edited: Edited,
-             notes: list[Diagnostic], link_action: list[str]) -> ModuleReport:
+             notes: Sequence[Diagnostic], link_action: list[str]) -> ModuleReport:
     """The report of one descriptor an operation went through."""
     shown = edited.after if edited.after is not None else before
     return ModuleReport(
@@ -199,7 +200,7 @@ def describe(name: str, context_root: str, where: Where, before: bytes | None, e
         created=edited.created,
         params=list(edited.params),
         actions=link_action + list(edited.actions),
-        warnings=notes + list(edited.warnings),
+        warnings=[*notes, *edited.warnings],
         before=before,
         after=edited.after,
         encoding=declared_encoding(shown if shown is not None else b""),

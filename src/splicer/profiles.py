@@ -15,10 +15,9 @@ import functools
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from splicer.errors import ConfigError, Where
 from splicer.profile_fragments import FRAGMENTS, Fragments, load_fragments
@@ -43,8 +42,7 @@ _KEY = {"type": str, "choices": list, "low": int, "high": int, "allowed": str, "
 _NAME = re.compile(r"[a-z][a-z0-9-]*")
 
 
-@dataclass(frozen=True)
-class Classes:
+class Classes(NamedTuple):
     """A class name per namespace family; None where the family has no variant."""
 
     javax: str | None
@@ -57,14 +55,12 @@ class Classes:
         return tuple(name for name in (self.javax, self.jakarta) if name)
 
 
-@dataclass(frozen=True)
-class Listener:
+class Listener(NamedTuple):
     name: str
     classes: Classes
 
 
-@dataclass(frozen=True)
-class RootContext:
+class RootContext(NamedTuple):
     """A root application context the manager needs, added only where the descriptor has none:
     a listener, and a context-param that points it at the manager's configuration."""
 
@@ -73,8 +69,7 @@ class RootContext:
     param_value: str
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """One session manager, as its manifest and templates describe it."""
 
     name: str

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from splicer.errors import DescriptorError, Where
 from splicer.javacharsets import CHARSETS, JAVA_ONLY, Charset
@@ -93,8 +92,7 @@ def java_charset(name: str) -> tuple[str, Charset] | None:
     return None if java is None else (java, CHARSETS[java])
 
 
-@dataclass(frozen=True)
-class Encoding:
+class Encoding(NamedTuple):
     """How one file's bytes are read, parsed and added to."""
 
     codec: str  # the Python codec of the text (a byte-order mark stays U+FEFF)

@@ -9,10 +9,9 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, NamedTuple
 
 from splicer.archives import fastzlib, zipraw
 from splicer.archives.names import clash_key, clash_keys, deployed_name, strip_segments
@@ -30,8 +29,7 @@ SIGNATURE_BLOCKS = ("RSA", "DSA", "EC")
 _DRIVE_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """Bounds on what is inflated: a descriptor we read, and a nested archive we spool."""
 
     max_read: int = 64 * MiB  # web.xml or application.xml; real ones are kilobytes
