@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -16,8 +16,7 @@ DEFAULT_UNIT = "    "
 UNIT_SAMPLE = 1000
 
 
-@dataclass(frozen=True)
-class Anchor:
+class Anchor(NamedTuple):
     """One insertion point and the text around each element written there.
 
     The group written at an anchor is ``lead + element + trail`` per element, then *close*

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final, Union
+from typing import Final, NamedTuple, Union
 
 # Characters XML 1.0 cannot carry at all, not even as character references.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """An element to write: a local name and either text or child nodes."""
 
     name: str
@@ -53,8 +51,7 @@ def context_param(name: str, value: str) -> Node:
     return Node("context-param", (Node("param-name", name), Node("param-value", value)))
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     """How the document writes elements: prefix, nesting unit, line break, one-line or not."""
 
     prefix: str

@@ -17,8 +17,7 @@ Two warnings, both refusals under ``splice --strict``:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from lxml import etree
 
@@ -97,8 +96,7 @@ def other_session_managers(root: etree._Element, ns: str, where: Where, profile:
     return found
 
 
-@dataclass(frozen=True)
-class Coverage:
+class Coverage(NamedTuple):
     """What one filter-mapping reaches, and what it lacks to reach every request."""
 
     targets: list[etree._Element]  # url-pattern and servlet-name elements, in order

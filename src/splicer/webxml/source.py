@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from splicer.errors import DescriptorError, Where
 from splicer.xmlencodings import decide
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace text[start:end] by *text*; start == end is an insertion.
 
     *order* sorts edits that share an offset (the element order of what they insert).

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from lxml import etree
 
@@ -83,8 +82,7 @@ UNRANKED: Final = len(WEB_APP_ORDER)
 Form = Literal["dtd", "xsd", "none"]
 
 
-@dataclass(frozen=True)
-class VersionInfo:
+class VersionInfo(NamedTuple):
     """What a descriptor declares: version, namespace, and the grammar form that follows."""
 
     version: str  # "2.3", "3.0", ... or "unknown"
