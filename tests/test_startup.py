@@ -14,7 +14,8 @@ from pathlib import Path
 import click
 import pytest
 
-from splicer.cli import fast
+from splicer.cli import fast, splice_cmd
+from splicer.cli.run_options import RunOptions
 from splicer.cli.splice_cmd import splice as splice_command
 from splicer.cli.splice_help import HELP
 
@@ -54,7 +55,7 @@ def test_fast_options_are_the_click_commands() -> None:
     spellings = {s for o in options for s in o.opts}
     assert set(fast.FLAGS) | set(fast.VALUES) == spellings
     (wait,) = [o for o in options if o.name == "wait"]
-    assert wait.default == fast.DEFAULT_WAIT
+    assert wait.default == RunOptions().wait
 
 
 @pytest.mark.parametrize("args", [
@@ -69,16 +70,15 @@ def test_fast_options_are_the_click_commands() -> None:
     ["--profile", "hazelcast", "app.ear", "s.properties"],
     ["app.ear", "s.properties", "--profile=profiles/mine"],
 ])
-def test_fast_reads_a_command_line_as_click_does(args: list[str]) -> None:
+def test_fast_reads_a_command_line_as_click_does(args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """What fast hands to splice_run.run is what the click command hands it: APP, PROPERTIES
+    and the same RunOptions."""
     parsed = fast._parse(args)
     assert parsed is not None
-    positional, flags, output, wait, profile = parsed
-    params = splice_command.make_context("splice", list(args)).params
-    assert [str(params["app"]), str(params["properties"])] == positional
-    assert {k for k in fast.FLAGS.values() if params[k]} == set(flags)
-    assert (str(params["output"]) if params["output"] is not None else None) == output
-    assert params["wait"] == wait
-    assert params["profile"] == profile
+    given: list[tuple[Path, Path, RunOptions]] = []
+    monkeypatch.setattr(splice_cmd, "run", lambda app, properties, *, options: given.append((app, properties, options)))
+    splice_command.main(list(args), prog_name="splice", standalone_mode=False)
+    assert given == [parsed]
 
 
 @pytest.mark.parametrize("args", [

@@ -3,8 +3,8 @@
 Importing click costs some 30 ms (inspect, typing, uuid, datetime...): more than all the
 work of splicing a small application, twice what the interpreter needs to start.  A build
 pipeline runs ``splice APP PROPERTIES [flags]`` and ``splice --help``, so those are read
-here, by the option table below, and run by ``splice_run.run``, the body the click command
-runs too.  Whatever this does not recognise (a misspelt option, ``--version``, ``-qv``, a
+here, by the option table below, into the ``RunOptions`` the click command makes too, and
+run by ``splice_run.run``, the body the click command runs.  Whatever this does not recognise (a misspelt option, ``--version``, ``-qv``, a
 value click would refuse) returns False, and click parses, runs or explains it as usual.
 A test holds the table and ``HELP`` to the click command's options and help text.
 
@@ -17,9 +17,15 @@ import os
 import sys
 from collections.abc import Sequence
 
+TYPE_CHECKING = False  # typing is not imported for `splice --help`
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from splicer.cli.run_options import RunOptions
+
 __all__ = ["FLAGS", "VALUES", "HELP", "splice"]
 
-# option spelling -> parameter of splice_run.run
+# option spelling -> field of RunOptions
 FLAGS = {
     "--dry-run": "dry_run", "--diff": "show_diff", "--check": "check", "--json": "as_json",
     "-q": "quiet", "--quiet": "quiet", "-v": "verbose", "--verbose": "verbose",
@@ -27,7 +33,6 @@ FLAGS = {
     "--allow-name-clashes": "allow_name_clashes", "--allow-empty": "allow_empty", "--strict": "strict",
 }
 VALUES = {"-o": "output", "--output": "output", "--wait": "wait", "--profile": "profile"}
-DEFAULT_WAIT = 10.0
 HELP_WIDTH = 78  # what click wraps at on a terminal of 80 columns or more, or none
 
 
@@ -44,20 +49,15 @@ def splice(args: Sequence[str]) -> bool:
     parsed = _parse(args)
     if parsed is None:
         return False
-    from pathlib import Path
-
     from splicer.cli.splice_run import run
 
-    positional, flags, output, wait, profile = parsed
-    options = dict.fromkeys(set(FLAGS.values()), False)
-    options.update(flags)
-    run(Path(positional[0]), Path(positional[1]), output=Path(output) if output is not None else None,
-        wait=wait, profile=profile, **options)
+    app, properties, options = parsed
+    run(app, properties, options=options)
     return True  # not reached: run exits
 
 
-def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, bool], str | None, float, str | None] | None:
-    """(APP and PROPERTIES, flags given, -o, --wait, --profile) of a plain command line, else None."""
+def _parse(args: Sequence[str]) -> tuple[Path, Path, RunOptions] | None:
+    """APP, PROPERTIES and the options of a plain command line, else None."""
     positional: list[str] = []
     flags: dict[str, bool] = {}
     values: dict[str, str] = {}
@@ -81,6 +81,10 @@ def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, bool], str | None,
         values[VALUES[name]] = value
     if len(positional) != 2:
         return None
+    from pathlib import Path
+
+    from splicer.cli.run_options import DEFAULT_WAIT, RunOptions
+
     wait = DEFAULT_WAIT
     if "wait" in values:
         try:
@@ -89,7 +93,9 @@ def _parse(args: Sequence[str]) -> tuple[list[str], dict[str, bool], str | None,
             return None
         if not 0 <= wait < float("inf"):
             return None
-    return positional, flags, values.get("output"), wait, values.get("profile")
+    output = Path(values["output"]) if "output" in values else None
+    return Path(positional[0]), Path(positional[1]), RunOptions(output=output, wait=wait,
+                                                                profile=values.get("profile"), **flags)
 
 
 def _columns() -> int:
