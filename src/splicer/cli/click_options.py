@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,8 +48,6 @@ _PROFILE = click.option(
     help="The session manager: a profile `splicer profiles` lists, or a profile "
          "folder's path (default: wxs, eXtreme Scale's).")
 
-_FIELDS = tuple(field.name for field in fields(RunOptions))
-
 
 def run_options(*, strict: bool = False, profile: bool = False) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """The options in this order: the shared ones, --strict (splice), --wait, --profile (splice,
@@ -60,7 +57,7 @@ def run_options(*, strict: bool = False, profile: bool = False) -> Callable[[Cal
     def decorate(command: Callable[..., R]) -> Callable[..., R]:
         @functools.wraps(command)
         def collect(**params: Any) -> R:
-            given = {name: params.pop(name) for name in _FIELDS if name in params}
+            given = {name: params.pop(name) for name in RunOptions._fields if name in params}
             return command(**params, options=RunOptions(**given))
 
         for option in reversed(options):  # as if written one above the other, in this order

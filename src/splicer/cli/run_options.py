@@ -8,9 +8,8 @@ its ``engine()`` keywords to splicing, unsplicing and migrating.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from splicer.cli.boundary import echo
 from splicer.errors import UsageError
@@ -35,10 +34,10 @@ class EngineOptions(TypedDict):
     waiting: Callable[[Target, int | None], None]
 
 
-@dataclass(frozen=True)
-class RunOptions:
+class RunOptions(NamedTuple):
     """The options of splice, unsplice and migrate as given; one a command lacks keeps its default
-    (unsplice and migrate have no --strict, migrate no --profile)."""
+    (unsplice and migrate have no --strict, migrate no --profile).  A NamedTuple, not a dataclass:
+    `splice` imports neither dataclasses nor inspect (start-up, issue 10)."""
 
     output: Path | None = None
     dry_run: bool = False
