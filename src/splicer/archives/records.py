@@ -8,7 +8,6 @@ import struct
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import IO, BinaryIO, NamedTuple, TypeAlias
 
 from splicer import scratch
@@ -61,8 +60,7 @@ def newest_stamp(entries: Iterable[Entry]) -> tuple[int, int]:
     return dostime, date
 
 
-@dataclass(frozen=True)
-class EntrySpec:
+class EntrySpec(NamedTuple):
     """Everything about a changed or new entry except its data."""
 
     raw_name: bytes
