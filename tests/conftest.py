@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from loopback import refused_address
 from splicer.webxml.catalog import SchemaCatalog
 
 REPO = Path(__file__).resolve().parent.parent
@@ -59,3 +61,11 @@ def require_schema(catalog: SchemaCatalog, name: str) -> None:
 @pytest.fixture(scope="session")
 def corpus_dir(shared_dir: Path) -> Path:
     return shared_dir / "corpus" / "webxml"
+
+
+@pytest.fixture
+def dead_address() -> Iterator[str]:
+    """127.0.0.1:port where every connection is refused for the whole test, and that no
+    other test's server can take meanwhile (tests/loopback.py)."""
+    with refused_address() as address:
+        yield address

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from loopback import reserved_port
+
 REPO = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 60.0  # a catalog or container prints READY within seconds, even on a loaded machine
 SAMPLE_OG = REPO / "samples" / "objectGridStandAlone.xml"
@@ -88,6 +90,14 @@ class Proc:
         if self.popen.stdout is not None:
             self.popen.stdout.close()
         self.err.close()
+
+
+@pytest.fixture
+def catalog_port() -> Iterator[int]:
+    """A port refused until the test starts its catalog on it (a client or a container
+    started first waits for it); no other test's server can take it meanwhile."""
+    with reserved_port() as port:
+        yield port
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import pytest
 
 from tests.grid.conftest import REPO, SAMPLE_DP, SAMPLE_OG, Proc, start_container, wait_until
 from tests.grid.test_auth import secret_file
-from tests.grid.test_bootstrap import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -123,12 +122,13 @@ def read_ready(popen: subprocess.Popen[bytes], timeout: float) -> str:
 
 
 @pytest.fixture
-def server_first(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
+def server_first(tmp_path: Path, catalog_port: int
+                 ) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
     """`splicer server` started against a catalog port nobody listens on yet."""
     from tests.server.testapp import TUTORIAL_PARAMS, build_ear
 
     ear = build_ear(tmp_path / "MySessionTest.ear", {**TUTORIAL_PARAMS, "replicationInterval": "0"})
-    port = free_port()
+    port = catalog_port
     log = tmp_path / "server1.log"
     with log.open("wb") as err:
         popen = subprocess.Popen(

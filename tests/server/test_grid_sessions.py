@@ -84,12 +84,11 @@ def test_unknown_grid_name_stops_the_deployment(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("override", [True, False], ids=["override-catalog", "module-catalog-wins"])
-def test_catalog_host_port_and_override(tmp_path: Path, override: bool) -> None:
-    import socket
-
-    with socket.socket() as probe_socket:  # a port nobody listens on
-        probe_socket.bind(("127.0.0.1", 0))
-        dead = f"127.0.0.1:{probe_socket.getsockname()[1]}"
+def test_catalog_host_port_and_override(tmp_path: Path, override: bool, dead_address: str) -> None:
+    """Bug (module-catalog-wins failed ~1 in 50 runs under load): the dead catalogHostPort
+    was a port freed before use, which another test's catalog could bind in between; the
+    dead_address fixture holds it bound, never listening, for the whole test."""
+    dead = dead_address
     ear = build_ear(tmp_path / "a.ear", {**TUTORIAL_PARAMS, "catalogHostPort": dead})
 
     async def run() -> dict[str, object]:

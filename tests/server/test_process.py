@@ -58,14 +58,11 @@ def test_a_malformed_request_is_one_log_line_not_a_traceback(tmp_path: Path) -> 
         "server1 Error handling request from 127.0.0.1: 400 Invalid character in Content-Length: b'Content-Length: abc'"), bad
 
 
-def test_unknown_catalog_is_a_clear_startup_error(tmp_path: Path) -> None:
-    import socket
+def test_unknown_catalog_is_a_clear_startup_error(tmp_path: Path, dead_address: str) -> None:
     import subprocess
     import sys
 
-    with socket.socket() as probe:  # a port nobody listens on: bind, read it, close
-        probe.bind(("127.0.0.1", 0))
-        dead = f"127.0.0.1:{probe.getsockname()[1]}"
+    dead = dead_address  # held for the test: no other test's catalog can take it
     ear = build_ear(tmp_path / "MySessionTest.ear")
     done = subprocess.run(
         [sys.executable, "-m", "splicer", "server", "server1", "--app", str(ear), "--port", "0", "--clone-id", "A", "--catalog", dead, "--catalog-wait", "0.5"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from pathlib import Path
 
@@ -108,13 +107,12 @@ def test_a_component_that_fails_to_start_stops_the_others(workspace: Workspace) 
     # the catalog had started; the workspace fixture asserts it is gone too
 
 
-def test_an_app_spliced_with_catalog_host_port_uses_the_emulated_catalog(workspace: Workspace, tmp_path: Path) -> None:
+def test_an_app_spliced_with_catalog_host_port_uses_the_emulated_catalog(
+        workspace: Workspace, tmp_path: Path, dead_address: str) -> None:
     """Bug: the emulated servers honoured the module's catalogHostPort, so an application
     spliced for its production catalog never started under verify (exit 3), or talked to
     whatever listened at that address.  verify's servers now always use its own catalog."""
-    with socket.socket() as probe:  # an address where no catalog answers
-        probe.bind(("127.0.0.1", 0))
-        production = f"127.0.0.1:{probe.getsockname()[1]}"
+    production = dead_address  # no catalog answers there, and none can bind it meanwhile
     properties = tmp_path / "production.properties"
     properties.write_text(workspace.properties.read_text().rstrip("\n") + f"\ncatalogHostPort={production}\n")
     web_xml = lxml.etree.fromstring(spliced_web_xml(workspace, tmp_path, properties))
