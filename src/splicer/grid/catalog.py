@@ -6,14 +6,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Coroutine
 from dataclasses import dataclass, field
 
 from splicer.grid import membership, routes
 from splicer.grid.auth import Peer, Security
 from splicer.grid.config import GridDefinition
-from splicer.grid.errors import GridError, GridUnavailableError
+from splicer.grid.errors import GridError
 from splicer.grid.lease import LEASE_SHARE, SURELY_OVER, check_timeouts, nothing_listens
+from splicer.grid.listener import Listener, cancel_and_wait
 from splicer.grid.placement import Claim, MapSetPlacement
 from splicer.grid.protocol import Channel, Message, ProtocolError, RemoteError, error_reply
 
@@ -36,15 +37,6 @@ class Member:
     claims: list[tuple[str, str, Claim]] = field(default_factory=list)  # told while settling
     gone: bool = False  # connection closed: forgotten once its lease is surely over
     forgetting: asyncio.Task[None] | None = None
-
-
-async def listen(accept: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]],
-                 host: str, port: int) -> asyncio.Server:
-    """A listening server, or a GridUnavailableError that says which address is taken or wrong."""
-    try:
-        return await asyncio.start_server(accept, host, port)
-    except OSError as exc:
-        raise GridUnavailableError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def parse_catalog_endpoints(text: str, name: str) -> tuple[str, int, int]:
@@ -90,7 +82,8 @@ class Catalog:
         self.placements: dict[PlacementKey, MapSetPlacement] = {}
         self.epoch = 0
         self.lock = asyncio.Lock()
-        self.server: asyncio.Server | None = None
+        self.listener = Listener(self._accept)
+        self.stopping = False  # stopped or crashed: nothing new is started
         self.channels: set[Channel] = set()
         self._dirty: set[PlacementKey] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -111,8 +104,7 @@ class Catalog:
     async def start(self) -> str:
         log.info("CWOBJ2518I: Starting the ObjectGrid catalog service: %s in domain "
                  "DefaultDomain.", self.name)
-        self.server = await listen(self._accept, self.host, self.port)
-        self.port = self.server.sockets[0].getsockname()[1]
+        self.port = await self.listener.start(self.host, self.port)
         self.settle_until = time.monotonic() + self.failure_timeout * SURELY_OVER
         self._monitor = asyncio.get_running_loop().create_task(self._watch_heartbeats())
         self._spawn(self._settle())
@@ -120,21 +112,24 @@ class Catalog:
         return self.endpoint
 
     def _stop_listening(self) -> None:
+        self.stopping = True
         for task in [self._monitor, *self._tasks]:
             if task is not None:
                 task.cancel()
-        if self.server is not None:
-            self.server.close()
+        self.listener.abort()
 
     async def stop(self) -> None:
+        """Close every connection; return once every task of this catalog has ended (its
+        probes of lost containers' ports, the handlers of its connections)."""
         self._stop_listening()
         for channel in list(self.channels):
             await channel.close()
-        if self.server is not None:
-            await self.server.wait_closed()
+        await cancel_and_wait([self._monitor, *self._tasks])
+        await self.listener.close()
 
     def crash(self) -> None:
-        """Drop every connection at once (in-process tests of a dead catalog)."""
+        """Drop every connection at once (in-process tests of a dead catalog); ``stop()``
+        afterwards waits for what this cancelled."""
         self._stop_listening()
         for channel in list(self.channels):
             channel.abort()
@@ -145,14 +140,22 @@ class Catalog:
                                           name=f"{self.name}<-peer")
         if channel is None:
             return
+        if self.stopping:  # its handshake ended after the stop began
+            await channel.close()
+            return
         self.channels.add(channel)
         await channel.closed.wait()
         self.channels.discard(channel)
+        if self.stopping:
+            return  # a stopped catalog forgets nobody: it probes no port, places nothing
         member = self.members.get(str(channel.info.get("member")))
         if member is not None and member.channel is channel:
             await self._lost(member, member.gone_reason)
 
     def _spawn(self, coro: Coroutine[None, None, None]) -> None:
+        if self.stopping:
+            coro.close()
+            return
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -266,6 +269,8 @@ class Catalog:
     async def _lost(self, member: Member, why: str) -> None:
         """Forget a container whose connection closed, once its lease is surely over."""
         if member.forgetting is None:
+            if self.stopping:
+                return
             member.gone = True
             member.forgetting = asyncio.get_running_loop().create_task(
                 self._forget(member, why))

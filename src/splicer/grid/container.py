@@ -11,13 +11,13 @@ from typing import Any
 
 from splicer.grid import container_ops, fencing, heartbeat, membership
 from splicer.grid.auth import AuthenticationFailed, GridAuthError, Peer, Security
-from splicer.grid.catalog import listen
 from splicer.grid.config import GridDefinition, MapSet
 from splicer.grid.errors import GridError, GridUnavailableError
 from splicer.grid.eviction import expired, sweep, sweep_interval
 from splicer.grid.fencing import Refusal
 from splicer.grid.hashing import partition_of
 from splicer.grid.lease import Lease, lease_clock
+from splicer.grid.listener import Listener, cancel_and_wait
 from splicer.grid.placement import SYNC
 from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError, b64,
                                    error_reply, parse_endpoints, unb64)
@@ -49,7 +49,7 @@ class Container:
         self.links: dict[str, PeerLink] = {}
         self.peers: dict[str, tuple[str, int]] = {}
         self.catalog: Channel | None = None
-        self.server: asyncio.Server | None = None
+        self.listener = Listener(self._accept)
         self.channels: set[Channel] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._acks: set[asyncio.Future[Message]] = set()
@@ -63,8 +63,7 @@ class Container:
 
     # -- life cycle ----------------------------------------------------------------------
     async def start(self) -> str:
-        self.server = await listen(self._accept, self.host, self.port)
-        self.port = self.server.sockets[0].getsockname()[1]
+        self.port = await self.listener.start(self.host, self.port)
         deadline = time.monotonic() + self.catalog_timeout
         try:
             while not await self._register():
@@ -74,7 +73,7 @@ class Container:
                                                f"{self.catalog_timeout:g} s")
                 await asyncio.sleep(0.2)
         except BaseException:
-            await self._close_all()
+            await self.close()
             raise
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(heartbeat.keep(self)), loop.create_task(self._sweeper())]
@@ -92,7 +91,7 @@ class Container:
         for link in self.links.values():
             link.flush(force=True)
         await asyncio.sleep(0)
-        await self._close_all()
+        await self.close()
         log.info("CWOBJ0044I: %s stopped.", self.name)
 
     def crash(self) -> None:
@@ -100,8 +99,7 @@ class Container:
         self.lease.end()
         for task in self._tasks:
             task.cancel()
-        if self.server is not None:
-            self.server.close()
+        self.listener.abort()
         for channel in [self.catalog, *self.channels,
                         *(link.channel for link in self.links.values())]:
             if channel is not None:
@@ -109,20 +107,20 @@ class Container:
         for link in self.links.values():
             link.closed = True
 
-    async def _close_all(self) -> None:
+    async def close(self) -> None:
+        """Drop everything without a handover, and return once every task of this container
+        has ended; after ``crash()``, waits for what the crash cancelled."""
         # nothing is served from here on: the catalog may take the listener's end for death
         self.leaving = True
         self.lease.end()
-        for task in self._tasks:
-            task.cancel()
-        for link in self.links.values():
-            await link.close()
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
+        await cancel_and_wait(self._tasks)
+        await self.listener.close()
         for channel in [self.catalog, *self.channels]:
             if channel is not None:
                 await channel.close()
+        # last: the requests those connections carried may have written to the links
+        for link in self.links.values():
+            await link.close()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         channel = await membership.accept(

@@ -203,7 +203,10 @@ async def _answered_all(acks: list[Ack], timeout: float) -> None:
             try:
                 await ack.future
             except asyncio.CancelledError:
-                if not ack.future.cancelled():
+                # cancelling this write's task cancels the ack it awaits too: a stop then
+                # must end the task, not wait for the other acks
+                task = asyncio.current_task()
+                if not ack.future.cancelled() or (task is not None and task.cancelling()):
                     raise  # this write's task, not the ack
             except Exception:  # noqa: S110 - answered() reads it
                 pass

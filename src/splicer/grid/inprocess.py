@@ -37,6 +37,7 @@ class InProcessGrid:
         self.catalog = Catalog("cs0", host=host, port=0, heartbeat_interval=heartbeat_interval,
                                failure_timeout=failure_timeout, security=self.security)
         self.containers: dict[str, Container] = {}
+        self.killed: list[Container] = []  # their tasks are waited for at close()
 
     @property
     def catalog_endpoint(self) -> str:
@@ -54,7 +55,9 @@ class InProcessGrid:
         await self.containers.pop(name).stop()
 
     def kill_container(self, name: str) -> None:
-        self.containers.pop(name).crash()
+        container = self.containers.pop(name)
+        container.crash()
+        self.killed.append(container)
 
     async def wait_placed(self, timeout: float = 10.0) -> None:
         """Until every partition has a primary and as many replicas as containers allow."""
@@ -86,10 +89,16 @@ class InProcessGrid:
                    for c in self.containers.values())
 
     async def close(self) -> None:
+        """Crash every container (no handovers at teardown: nothing is left to hand over
+        to), stop the catalog; return once no task of theirs is left."""
         for container in list(self.containers.values()):
-            container.crash()  # no handovers at teardown: nothing is left to hand over to
+            container.crash()
+            self.killed.append(container)
         self.containers.clear()
-        await self.catalog.stop()
+        await self.catalog.stop()  # before it sees their connections close: it forgets nobody
+        for container in self.killed:
+            await container.close()
+        self.killed.clear()
 
 
 @asynccontextmanager

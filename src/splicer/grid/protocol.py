@@ -39,6 +39,8 @@ import struct
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from splicer.grid.listener import cancel_and_wait
+
 Message = dict[str, Any]
 # A handler answers a request with a message, or None for no answer.  Handlers that return
 # a plain value run inline in the read loop, so their effects keep the order of arrival
@@ -172,13 +174,13 @@ class Channel:
         return check(reply)
 
     async def close(self) -> None:
+        """Close, and return once the read loop and every request it was handling ended
+        (their answers could not be sent any more)."""
         if not self.closed.is_set():
             self._shutdown()
         with contextlib.suppress(OSError, RuntimeError):
             await self.writer.wait_closed()
-        self._loop_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._loop_task
+        await cancel_and_wait([self._loop_task, *self._tasks])
 
     def abort(self) -> None:
         """Drop the connection at once, without a clean close (the peer sees a reset)."""

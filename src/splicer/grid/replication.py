@@ -28,6 +28,7 @@ from typing import NamedTuple, Optional
 
 from splicer.grid import membership
 from splicer.grid.auth import Peer, Security
+from splicer.grid.listener import cancel_and_wait
 from splicer.grid.placement import SYNC
 from splicer.grid.protocol import Channel, Message, ProtocolError
 from splicer.grid.store import Op, Shard, ShardKey
@@ -97,6 +98,10 @@ class PeerLink:
             self.channel.send(message)
             return None
         future = asyncio.get_running_loop().create_future() if want_ack else None
+        if self.closed:  # its container stopped: no new connection
+            if future is not None:
+                future.set_exception(ProtocolError(f"the link to {self.peer} is closed"))
+            return future
         self._backlog.append((message, future))
         if self._connecting is None:
             self._connecting = asyncio.get_running_loop().create_task(self._connect())
@@ -181,13 +186,15 @@ class PeerLink:
             self.refused(self.peer, key, future.result())
 
     async def close(self) -> None:
+        """Close the link; return once its connection attempt and its watcher ended."""
         self.closed = True
         if self._timer is not None:
             self._timer.cancel()
-        if self._connecting is not None:
-            self._connecting.cancel()
+        await cancel_and_wait([self._connecting])
+        self._fail_backlog(ProtocolError(f"the link to {self.peer} is closed"))
         if self.channel is not None:
             await self.channel.close()
+        await cancel_and_wait([self._watcher])
 
 
 def _chain(source: asyncio.Future[Message], target: asyncio.Future[Message]) -> None:

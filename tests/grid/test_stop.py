@@ -1,0 +1,159 @@
+"""A stopped grid server leaves nothing running and says nothing more.
+
+Bug: ``Catalog.stop()`` cancelled its tasks without awaiting them, and neither it nor a
+container knew the handlers of their connections (Python 3.11's ``Server.wait_closed()``
+does not wait for them).  A stopped catalog could still forget a container and re-place
+its shards, probe a port, or take a registration; at the loop's teardown, each cancelled
+handler logged an "Exception in callback ... CancelledError" traceback.  Each test here
+stops its servers in-process while such work is under way, then asserts that no task is
+left, that the stop logged nothing, and that the loop's teardown printed nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from splicer.grid import membership
+from splicer.grid.auth import Peer, Security
+from splicer.grid.catalog import Catalog
+from splicer.grid.client import GridClient
+from splicer.grid.config import load_grids
+from splicer.grid.container import Container
+from splicer.grid.inprocess import InProcessGrid, grid_in_process
+from tests.grid.conftest import SAMPLE_DP, SAMPLE_OG
+
+META = "objectgridSessionMetadata"
+
+
+def others() -> list[str]:
+    """The tasks of this loop other than the test's own: what a stop left running."""
+    me = asyncio.current_task()
+    return sorted(repr(t.get_coro()) for t in asyncio.all_tasks() if t is not me)
+
+
+async def until(check: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+def run_quietly(main: Callable[[], Awaitable[list[logging.LogRecord]]],
+                caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    """Run ``main`` (it returns the records logged during its stop), then the loop's teardown
+    and a garbage collection: nothing may be logged by the stop nor after it."""
+    caplog.set_level(logging.DEBUG)
+    during_stop = asyncio.run(main())
+    gc.collect()  # a task destroyed pending, a coroutine never awaited: said now
+    assert [r.getMessage() for r in during_stop] == []
+    late = [f"{r.name}: {r.getMessage()}" for r in caplog.records
+            if r.name == "asyncio" and r.levelno >= logging.WARNING]
+    assert late == []
+    assert capsys.readouterr() == ("", "")
+
+
+async def stop_logging_nothing(caplog: pytest.LogCaptureFixture,
+                               stop: Callable[[], Awaitable[None]]) -> list[logging.LogRecord]:
+    mark = len(caplog.records)
+    await stop()
+    assert others() == []  # checked before anything else runs on this loop
+    return [r for r in caplog.records[mark:] if r.name.startswith("splicer")]
+
+
+def test_catalog_stop_with_a_pending_probe_and_handshake_leaves_no_task(
+        caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    """A container whose connection closed while its port still answers is probed until its
+    lease is surely over (1.8 s here); a connection that has not said hello yet waits in
+    its handshake (10 s).  The stop ends both, and the catalog forgets nobody after it."""
+
+    async def main() -> list[logging.LogRecord]:
+        catalog = Catalog("cs0", host="127.0.0.1", heartbeat_interval=0.2, failure_timeout=3.0,
+                          port=0)
+        await catalog.start()
+        with socket.socket() as port_of_c9, socket.socket() as silent:
+            port_of_c9.bind(("127.0.0.1", 0))
+            port_of_c9.listen()  # connects are accepted (by the kernel): c9 may be alive
+            await until(lambda: not catalog.settling, "the catalog to settle")
+            c9 = await membership.dial("127.0.0.1", catalog.port, me=Peer("container", "c9"),
+                                       security=Security())
+            reply = await c9.request({"op": "register", "name": "c9", "host": "127.0.0.1",
+                                      "port": port_of_c9.getsockname()[1], "grids": {},
+                                      "shards": []})
+            assert reply["grant"] is True  # a lease runs: c9 is not forgotten at once
+            c9.abort()
+            await c9.close()
+            await until(lambda: any("CWOBJ7207I: container c9 is unreachable" in r.getMessage()
+                                    for r in caplog.records), "the catalog to probe c9")
+            handling = catalog.listener.handling
+            silent.connect(("127.0.0.1", catalog.port))  # says nothing: a handshake under way
+            await until(lambda: catalog.listener.handling == handling + 1,
+                        "the catalog to accept the connection")
+            assert any("_forget" in task for task in others()), others()
+            assert "c9" in catalog.members  # not forgotten yet
+            return await stop_logging_nothing(caplog, catalog.stop)
+
+    run_quietly(main, caplog, capsys)
+
+
+def test_crash_then_stop_of_a_catalog_with_containers_leaves_no_task(
+        caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    """crash() drops every connection at once; the stop after it waits for what it ended,
+    and the containers' stops theirs (their heartbeats, sweepers, links, handlers)."""
+
+    async def main() -> list[logging.LogRecord]:
+        async with grid_in_process(SAMPLE_OG, SAMPLE_DP, ("c0", "c1")) as grid:
+            async with await GridClient.connect(grid.catalog_endpoint) as client:
+                await client.put(META, "s1/ctx", b"v")
+            grid.catalog.crash()
+
+            async def stop_all() -> None:
+                await grid.catalog.stop()
+                for name in list(grid.containers):
+                    await grid.stop_container(name)  # no catalog to hand over to: warned
+            mark = len(caplog.records)
+            await stop_all()
+            assert others() == []
+            stopped = [r.getMessage() for r in caplog.records[mark:]]
+            assert sorted(m for m in stopped if "CWOBJ0044I" in m) == [
+                "CWOBJ0044I: c0 stopped.", "CWOBJ0044I: c1 stopped."]
+            return []
+
+    run_quietly(main, caplog, capsys)
+
+
+def test_a_container_stop_while_a_handshake_and_a_client_are_connected_leaves_no_task(
+        caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    """The clean stop of a container (its handover), with a client and a connection in its
+    handshake open; then its catalog's."""
+
+    async def main() -> list[logging.LogRecord]:
+        catalog = Catalog("cs0", host="127.0.0.1", port=0, heartbeat_interval=0.2,
+                          failure_timeout=1.0)
+        await catalog.start()
+        container = Container("c0", load_grids(SAMPLE_OG, SAMPLE_DP), catalog.endpoint,
+                              host="127.0.0.1")
+        await container.start()
+        with socket.socket() as silent:
+            async with await GridClient.connect(catalog.endpoint) as client:
+                await client.put(META, "s1/ctx", b"v")  # retried until c0 is placed
+                silent.connect(("127.0.0.1", container.port))
+                await until(lambda: container.listener.handling == 2,
+                            "the container to accept both connections")
+                mark = len(caplog.records)
+                await container.stop()
+            await catalog.stop()
+            assert others() == []
+        said = [r for r in caplog.records[mark:] if r.name.startswith("splicer")]
+        # what a clean stop says: c0 left after handing over, c0 stopped; nothing else
+        assert sorted(r.getMessage()[:10] for r in said) == ["CWOBJ0044I", "CWOBJ7204I"]
+        return []
+
+    run_quietly(main, caplog, capsys)
