@@ -1,15 +1,20 @@
-"""Clients that start before the catalog: backoff, what they say while waiting, the end.
+"""Clients and containers that start before the catalog: backoff, what they say while
+waiting, the end.
 
 Issue 8: while the only catalog was down, a new ``GridClient.connect`` (a server starting)
-failed at once.
+failed at once.  A container's start polled every 0.2 s, silent until it gave up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import re
-import socket
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,17 +24,11 @@ from splicer.grid.client import GridClient
 from splicer.grid.config import load_grids
 from splicer.grid.container import Container
 from splicer.grid.errors import GridError
-from tests.grid.conftest import SAMPLE_DP, SAMPLE_OG
+from tests.grid.conftest import REPO, SAMPLE_DP, SAMPLE_OG, Proc, wait_until
+from tests.grid.test_security_processes import read_ready
 from tests.grid.test_membership import Lines, grid_log  # noqa: F401 - the fixture
 
 META = "objectgridSessionMetadata"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:  # bind, read the port, close: nobody listens there now
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def test_backoff_doubles_from_the_first_delay_to_the_cap_with_jitter() -> None:
@@ -42,8 +41,9 @@ def test_backoff_doubles_from_the_first_delay_to_the_cap_with_jitter() -> None:
     assert len({row[0] for row in delays}) > 1  # jitter: clients do not retry in step
 
 
-def test_a_client_gives_up_after_the_wait_saying_what_it_waited_for(grid_log: Lines) -> None:
-    dead = f"127.0.0.1:{free_port()}"
+def test_a_client_gives_up_after_the_wait_saying_what_it_waited_for(grid_log: Lines,
+                                                                    dead_address: str) -> None:
+    dead = dead_address
     with pytest.raises(GridError) as info:
         asyncio.run(GridClient.connect(dead, catalog_wait=0.8))
     assert info.value.reason == (f"no catalog server answered at {dead} after waiting 0.8 s "
@@ -57,8 +57,8 @@ def test_a_client_gives_up_after_the_wait_saying_what_it_waited_for(grid_log: Li
         assert float(found[1]) <= 0.8
 
 
-def test_without_a_wait_a_client_fails_at_once() -> None:
-    dead = f"127.0.0.1:{free_port()}"
+def test_without_a_wait_a_client_fails_at_once(dead_address: str) -> None:
+    dead = dead_address
     with pytest.raises(GridError, match=rf"^CWWSM0134E: no catalog server answered at {dead} "
                                         rf"\({dead}: connection refused\)$"):
         asyncio.run(GridClient.connect(dead))
@@ -75,10 +75,10 @@ async def logged(lines: Lines, text: str, what: str, timeout: float = 30.0) -> N
 
 
 def test_a_client_started_before_the_catalog_and_its_containers_connects_and_works(
-        grid_log: Lines) -> None:
+        grid_log: Lines, catalog_port: int) -> None:
     """The catalog comes up after the client, the container later still: the client waits
     through `connection refused`, then through a catalog that knows no grid yet."""
-    port = free_port()
+    port = catalog_port
     grids = load_grids(SAMPLE_OG, SAMPLE_DP)
 
     async def main() -> bytes | None:
@@ -107,3 +107,70 @@ def test_a_client_started_before_the_catalog_and_its_containers_connects_and_wor
     assert any(f"127.0.0.1:{port}: grid 'session' is not known to catalog cs0 (grids: none "
                "yet) (retry" in line for line in waits), waits
     assert len(grid_log.matching("CWOBJ7223I: catalog 127.0.0.1:")) == 1
+
+
+def refused_waits(text: str, catalog: str, wait: str) -> list[float]:
+    """When (seconds into the wait) each CWOBJ7222W line of a wait for a catalog that
+    refuses connections was logged; their retries count 1, 2, 3..."""
+    found = re.findall(rf"CWOBJ7222W: waiting for catalog {re.escape(catalog)}: connection "
+                       rf"refused \(retry (\d+), ([0-9.]+) s of {re.escape(wait)} s\)", text)
+    assert [int(retry) for retry, _ in found] == list(range(1, len(found) + 1)), text
+    return [float(elapsed) for _, elapsed in found]
+
+
+def container(tmp_path: Path, catalog: str, wait: str) -> subprocess.Popen[bytes]:
+    with (tmp_path / "c0.log").open("wb") as err:
+        return subprocess.Popen(
+            [sys.executable, "-m", "splicer", "grid", "container", "c0", "--objectgrid-xml",
+             str(SAMPLE_OG), "--deployment-xml", str(SAMPLE_DP), "--catalog", catalog,
+             "--host", "127.0.0.1", "--catalog-timeout", wait],
+            stdout=subprocess.PIPE, stderr=err, cwd=REPO,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+@pytest.mark.slow
+def test_a_container_started_before_its_catalog_waits_and_joins_once_it_is_up(
+        tmp_path: Path, procs: list[Proc], catalog_port: int) -> None:
+    """Bug: a container polled its catalog every 0.2 s without backoff and said nothing until
+    it gave up; it now waits as the app servers do (bootstrap.wait_for_catalog)."""
+    catalog = f"127.0.0.1:{catalog_port}"
+    log = tmp_path / "c0.log"
+    popen = container(tmp_path, catalog, "60")
+    try:
+        wait_until(lambda: len(refused_waits(log.read_text(), catalog, "60")) >= 2, timeout=60,
+                   what="the container to say twice that it waits for its catalog")
+        assert popen.poll() is None
+        procs.append(Proc(["catalog", "cs0", "--catalog-endpoints", "cs0:127.0.0.1:6600:6601",
+                           "--listener-port", str(catalog_port), "--heartbeat-interval", "0.2",
+                           "--failure-timeout", "1.0"], tmp_path / "cs0.log"))
+        assert read_ready(popen, timeout=60).startswith("127.0.0.1:")
+
+        async def use() -> bytes | None:
+            async with await GridClient.connect(catalog, retry_for=30.0) as client:
+                await client.put(META, "S1xxxxxxxxxxxxxxxxxxxxxx/ctx", b"joined late")
+                return await client.get(META, "S1xxxxxxxxxxxxxxxxxxxxxx/ctx")
+        assert asyncio.run(use()) == b"joined late"  # c0 holds every primary
+    finally:
+        if popen.poll() is None:
+            popen.send_signal(signal.SIGKILL)
+        popen.wait(30)
+        assert popen.stdout is not None
+        popen.stdout.close()
+    text = log.read_text()
+    assert re.search(rf"CWOBJ7223I: catalog {catalog} answered after [0-9.]+ s", text), text
+    assert "Traceback" not in text
+
+
+def test_a_container_whose_catalog_never_comes_exits_69_after_its_wait(
+        tmp_path: Path, dead_address: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "splicer", "grid", "container", "c0", "--objectgrid-xml",
+         str(SAMPLE_OG), "--deployment-xml", str(SAMPLE_DP), "--catalog", dead_address,
+         "--host", "127.0.0.1", "--catalog-timeout", "1.5"],
+        capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert (done.returncode, done.stdout) == (69, ""), done.stderr  # never READY
+    assert done.stderr.endswith(
+        f"CWWSM0134E: container c0: no catalog server answered at {dead_address} after "
+        f"waiting 1.5 s ({dead_address}: connection refused)\n"), done.stderr
+    waits = refused_waits(done.stderr, dead_address, "1.5")
+    assert len(waits) >= 2 and all(elapsed < 1.5 for elapsed in waits), waits

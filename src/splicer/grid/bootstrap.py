@@ -1,10 +1,11 @@
-"""A client's first contact with the catalog service: wait for it with backoff, say what for.
+"""First contact with the catalog service: wait for it with backoff, say what for.
 
-An application server may start before its grid (a whole site rebooting, containers
-scheduled later): ``GridClient.connect(..., catalog_wait=S)`` keeps asking for routes for S
-seconds, with exponential backoff and jitter (so a fleet of servers does not knock in step),
-logging each wait; after S seconds it fails with what it last saw.  A catalog that answers
-but knows no grid yet (no container has registered) is waited for the same way.
+An application server or a container may start before its catalog (a whole site rebooting,
+servers scheduled in any order): ``GridClient.connect(..., catalog_wait=S)`` keeps asking
+for routes, a container (``--catalog-timeout S``) keeps trying to register, for S seconds,
+with exponential backoff and jitter (so a fleet does not knock in step), logging each wait
+with what the last attempt met; after S seconds it fails with that.  A catalog that answers
+a client but knows no grid yet (no container has registered) is waited for the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import os
 import random
 import time
-from typing import Protocol
+from collections.abc import Awaitable, Callable
 
 from splicer.grid.errors import GridUnavailableError
 
@@ -23,12 +24,6 @@ log = logging.getLogger("splicer.grid")
 
 FIRST_DELAY = 0.1
 MAX_DELAY = 2.0
-
-
-class RouteSource(Protocol):
-    last_failure: str
-
-    async def refresh(self) -> bool: ...
 
 
 def backoff(attempt: int, rng: random.Random | None = None) -> float:
@@ -48,22 +43,24 @@ def describe_failure(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-async def wait_for_routes(client: RouteSource, catalog: str, wait: float,
-                          rng: random.Random | None = None) -> None:
-    """Refresh until the catalog answers; GridUnavailableError after ``wait`` seconds (at once for 0)."""
+async def wait_for_catalog(attempt: Callable[[], Awaitable[bool]], failure: Callable[[], str],
+                           catalog: str, wait: float, rng: random.Random | None = None) -> None:
+    """``attempt()`` (a client's refresh of its routes, a container's registration) until it
+    succeeds; ``failure()`` says why the last one failed, naming each endpoint ("host:port:
+    connection refused").  GridUnavailableError after ``wait`` seconds (at once for 0); any
+    other error of an attempt (a refusal, a wrong secret) ends the wait at once."""
     started = time.monotonic()
-    attempt = 0
-    while not await client.refresh():
+    retry = 0
+    while not await attempt():
         elapsed = time.monotonic() - started
         if elapsed >= wait:
             waited = f" after waiting {wait:g} s" if wait > 0 else ""
             raise GridUnavailableError(f"no catalog server answered at {catalog}{waited} "
-                                       f"({client.last_failure})")
-        attempt += 1
-        # last_failure names each endpoint: "host:port: connection refused"
+                                       f"({failure()})")
+        retry += 1
         log.warning("CWOBJ7222W: waiting for catalog %s (retry %d, %.1f s of %g s)",
-                    client.last_failure, attempt, elapsed, wait)
-        await asyncio.sleep(min(backoff(attempt, rng), max(0.0, wait - elapsed)))
-    if attempt:
+                    failure(), retry, elapsed, wait)
+        await asyncio.sleep(min(backoff(retry, rng), max(0.0, wait - elapsed)))
+    if retry:
         log.info("CWOBJ7223I: catalog %s answered after %.1f s", catalog,
                  time.monotonic() - started)

@@ -27,7 +27,7 @@ from typing import Any
 
 from splicer.grid import membership
 from splicer.grid.auth import ANONYMOUS, AuthenticationFailed, GridAuthError, Security
-from splicer.grid.bootstrap import describe_failure, wait_for_routes
+from splicer.grid.bootstrap import describe_failure, wait_for_catalog
 from splicer.grid.config import BackingMap, GridDefinition, MapSet
 from splicer.grid.errors import GridError, GridUnavailableError
 from splicer.grid.hashing import partition_of
@@ -85,7 +85,7 @@ class GridClient:
         except ValueError as exc:
             raise GridError(f"bad catalog endpoints: {exc}") from None
         client = cls(endpoints, grid, timeout=timeout, retry_for=retry_for, security=security)
-        await wait_for_routes(client, catalog, catalog_wait)
+        await wait_for_catalog(client.refresh, lambda: client.last_failure, catalog, catalog_wait)
         return client
 
     # -- routes --------------------------------------------------------------------------

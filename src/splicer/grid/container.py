@@ -11,6 +11,7 @@ from typing import Any
 
 from splicer.grid import container_ops, fencing, heartbeat, membership
 from splicer.grid.auth import AuthenticationFailed, GridAuthError, Peer, Security
+from splicer.grid.bootstrap import describe_failure, wait_for_catalog
 from splicer.grid.config import GridDefinition, MapSet
 from splicer.grid.errors import GridError, GridUnavailableError
 from splicer.grid.eviction import expired, sweep, sweep_interval
@@ -49,6 +50,7 @@ class Container:
         self.links: dict[str, PeerLink] = {}
         self.peers: dict[str, tuple[str, int]] = {}
         self.catalog: Channel | None = None
+        self.last_failure = "no catalog server asked yet"  # why the last registration failed
         self.listener = Listener(self._accept)
         self.channels: set[Channel] = set()
         self._tasks: list[asyncio.Task[None]] = []
@@ -64,14 +66,13 @@ class Container:
     # -- life cycle ----------------------------------------------------------------------
     async def start(self) -> str:
         self.port = await self.listener.start(self.host, self.port)
-        deadline = time.monotonic() + self.catalog_timeout
         try:
-            while not await self._register():
-                if time.monotonic() > deadline:
-                    raise GridUnavailableError(f"container {self.name} reached no catalog server at "
-                                               f"{_fmt(self.catalog_endpoints)} in "
-                                               f"{self.catalog_timeout:g} s")
-                await asyncio.sleep(0.2)
+            # the app servers' wait (bootstrap.py): backoff with jitter, each wait logged
+            await wait_for_catalog(self._register, lambda: self.last_failure,
+                                   _fmt(self.catalog_endpoints), self.catalog_timeout)
+        except GridUnavailableError as exc:
+            await self.close()
+            raise GridUnavailableError(f"container {self.name}: {exc.reason}") from None
         except BaseException:
             await self.close()
             raise
@@ -140,6 +141,7 @@ class Container:
                   for k, s in self.shards.items()]
         message = {"op": "register", "name": self.name, "host": self.host, "port": self.port,
                    "grids": {n: g.to_json() for n, g in self.grids.items()}, "shards": shards}
+        failures = []
         for host, port in self.catalog_endpoints:
             try:
                 channel = await membership.dial(host, port, me=Peer("container", self.name),
@@ -147,7 +149,8 @@ class Container:
                                                 timeout=2.0, name=f"{self.name}->catalog")
             except AuthenticationFailed as exc:
                 raise GridAuthError(f"container {self.name}: {exc}") from None
-            except (OSError, asyncio.TimeoutError):
+            except (OSError, asyncio.TimeoutError) as exc:
+                failures.append(f"{host}:{port}: {describe_failure(exc)}")
                 continue
             if membership.peer_of(channel).role != "catalog":
                 await channel.close()
@@ -163,15 +166,17 @@ class Container:
                 self.catalog = None
                 await channel.close()
                 raise GridError(f"the catalog refused container {self.name}: {exc.text}") from None
-            except (ProtocolError, asyncio.TimeoutError):
+            except (ProtocolError, asyncio.TimeoutError) as exc:
                 self.catalog = None
                 await channel.close()
+                failures.append(f"{host}:{port}: {describe_failure(exc)}")
                 continue
             self.heartbeat_interval = float(reply.get("heartbeat_interval", 1.0))
             self.lease.length = float(reply.get("lease", self.lease.length))
             if reply.get("grant"):
                 heartbeat.renewed(self, sent)
             return True
+        self.last_failure = "; ".join(failures) or "no catalog endpoint"
         return False
 
     def renew_soon(self) -> None:
