@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -180,13 +179,19 @@ def _classes(check: _Checker, table: Mapping[str, Any], what: str) -> Classes:
     return Classes(table.get("class"), table.get("jakarta-class"))
 
 
-def parse_manifest(text: str, folder: str, where: Where) -> dict[str, Any]:
-    """The manifest's fields, checked; raises ConfigError with the file and line."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        raise ConfigError(f"not valid TOML: {exc}", where.at(int(line.group(1)) if line else None)) from None
+def parse_manifest(text: str, folder: str, where: Where, parsed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The manifest's fields, checked; raises ConfigError with the file and line.  *parsed*
+    is *text* already parsed (a shipped manifest, from manifest_cache)."""
+    if parsed is not None:
+        data = dict(parsed)  # its own top level: "keys" and "folder" are replaced below
+    else:
+        import tomllib  # here: a splice with the shipped profiles reads them from the cache
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            line = re.search(r"line (\d+)", str(exc))
+            raise ConfigError(f"not valid TOML: {exc}", where.at(int(line.group(1)) if line else None)) from None
     check = _Checker(where, text)
     check.fields(data, _TOP, "the manifest")
     missing = [field for field in _REQUIRED if field not in data]
@@ -228,16 +233,18 @@ def parse_manifest(text: str, folder: str, where: Where) -> dict[str, Any]:
     return data
 
 
-def load_profile(folder: Path | Traversable, where: Where | None = None, *, check_templates: bool = True) -> Profile:
+def load_profile(folder: Path | Traversable, where: Where | None = None, *, check_templates: bool = True,
+                 parsed: dict[str, Any] | None = None) -> Profile:
     """The profile in *folder*: its manifest checked and (with *check_templates*, as for a
     user's folder) its templates compiled and tried in every form; else they are compiled
-    when first rendered (the shipped ones are tried by the tests, and jinja2 costs start-up)."""
+    when first rendered (the shipped ones are tried by the tests, and jinja2 costs start-up).
+    *parsed*: the manifest as already parsed (the shipped ones are, by ``_index``)."""
     where = where or Where((str(folder),))
     manifest = folder / MANIFEST
     if not manifest.is_file():
         raise ConfigError(f"{folder} is not a profile: it has no {MANIFEST}", where)
     text = manifest.read_text("utf-8")
-    data = parse_manifest(text, str(folder), Where((str(manifest),)))
+    data = parse_manifest(text, str(folder), Where((str(manifest),)), parsed)
     check = _Checker(Where((str(manifest),)), text)
     flt = data["filter"]
     profile = Profile(
@@ -277,20 +284,27 @@ def shipped_folder() -> Path | Traversable:
 
 @functools.cache
 def _index() -> Mapping[str, tuple[Path | Traversable, dict[str, Any]]]:
-    """The shipped profiles' folders and raw manifests by name, the default first (TOML only)."""
-    found = []
-    for entry in shipped_folder().iterdir():
-        manifest = entry / MANIFEST
-        if entry.is_dir() and manifest.is_file():
-            data = tomllib.loads(manifest.read_text("utf-8"))
-            found.append((str(data.get("name", entry.name)), entry, data))
+    """The shipped profiles' folders and raw manifests by name, the default first (TOML only,
+    through manifest_cache where the folder is on disk)."""
+    folder = shipped_folder()
+    entries = {entry.name: entry for entry in folder.iterdir() if entry.is_dir() and (entry / MANIFEST).is_file()}
+    if isinstance(folder, Path):
+        from splicer.manifest_cache import read_manifests
+
+        manifests = read_manifests(folder, sorted(entries), MANIFEST)
+    else:
+        import tomllib
+
+        manifests = {name: tomllib.loads((entry / MANIFEST).read_text("utf-8")) for name, entry in entries.items()}
+    found = [(str(data.get("name", name)), entries[name], data) for name, data in manifests.items()]
     found.sort(key=lambda item: (not item[2].get("default", False), item[0]))
     return MappingProxyType({name: (entry, data) for name, entry, data in found})
 
 
 @functools.cache
 def _shipped(name: str) -> Profile:
-    return load_profile(_index()[name][0], check_templates=False)
+    folder, parsed = _index()[name]
+    return load_profile(folder, check_templates=False, parsed=parsed)
 
 
 def shipped() -> Mapping[str, Profile]:
