@@ -262,8 +262,9 @@ def run_shapes(names: list[str], rounds: int, big_rounds: int, floor: Path, work
               flush=True)
 
 
-def run_startup(rounds: int, workdir: Path | None) -> None:
-    bindir = Path(sys.executable).parent
+def run_startup(rounds: int, workdir: Path | None, venv: Path | None = None) -> None:
+    bindir = Path(sys.executable).parent if venv is None else venv / "bin"
+    python = sys.executable if venv is None else str(bindir / "python")
     with tempfile.TemporaryDirectory(dir=workdir) as folder:
         work = Path(folder)
         props = work / "splicer.properties"
@@ -272,7 +273,7 @@ def run_startup(rounds: int, workdir: Path | None) -> None:
         subprocess.run([str(bindir / "splice"), str(shape_path("ten")), str(props), "-o", str(spliced), "-q"],
                        check=True, env=child_env())
         commands = {
-            "python -c pass (reference)": [sys.executable, "-c", "pass"],
+            "python -c pass (reference)": [python, "-c", "pass"],
             "splice --help": [str(bindir / "splice"), "--help"],
             "splicer --help": [str(bindir / "splicer"), "--help"],
             "splice of a spliced 10 MB EAR (no change)": [str(bindir / "splice"), str(spliced), str(props), "-q"],
@@ -285,7 +286,7 @@ def run_startup(rounds: int, workdir: Path | None) -> None:
                 if index:  # the first round fills the bytecode cache
                     times[label].append(time.perf_counter() - start)
     base = times["python -c pass (reference)"]
-    print("\n| start-up | ms | ratio to python -c pass |\n|---|---:|---:|")
+    print(f"\n| start-up ({python}) | ms | ratio to python -c pass |\n|---|---:|---:|")
     for label, values in times.items():
         ratios = statistics.median(v / b for v, b in zip(values, base))
         print(f"| {label} | {statistics.median(values) * 1000:.1f} | {ratios:.2f} |")
@@ -298,6 +299,8 @@ def main() -> None:
     parser.add_argument("--big-rounds", type=int, default=1, help="rounds of the 1 GB EAR (default 1)")
     parser.add_argument("--shapes", default="ear,ten,sixty,war", help="comma-separated, of: " + ", ".join(SHAPES))
     parser.add_argument("--startup-rounds", type=int, default=21, help="0 leaves start-up out")
+    parser.add_argument("--venv", type=Path, help="start-up of another install: the python, splice and splicer "
+                        "of this venv (e.g. one the wheel was installed into)")
     parser.add_argument("--floor", type=Path, default=FLOOR, help="the floor script (default ../shared/bench/raw_limit.py)")
     parser.add_argument("--workdir", type=Path, help="where the outputs are written (default: the temp folder)")
     parser.add_argument("--child", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
@@ -316,7 +319,7 @@ def main() -> None:
     run_shapes(names, args.rounds, args.big_rounds, args.floor, args.workdir)
     print("ratios: splice's time over the other's in the same round, median of the rounds (lower: splice is faster)")
     if args.startup_rounds:
-        run_startup(args.startup_rounds, args.workdir)
+        run_startup(args.startup_rounds, args.workdir, args.venv)
     print(f"load {os.getloadavg()[0]:.1f} at the end")
 
 
