@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from splicer.server.probe import ServerIdentity, render_probe
 from splicer.server.sessions.model import Session
-from splicer.verify.ports import Endpoint, free_ports, parse_ready, port_is_free
+from splicer.verify.ports import Endpoint, parse_ready
 from splicer.verify.probe import ProbePage, cookie_clones, cookie_session_id, parse_probe_page
 
 # What the tutorial's SessionTest.jsp prints on a real WAS (section 4, step 1): a table only.
@@ -97,13 +95,3 @@ def test_parse_ready(line: str, expected: Endpoint | None) -> None:
 def test_endpoint_text_brackets_ipv6() -> None:
     assert str(Endpoint("::1", 80)) == "[::1]:80"
     assert Endpoint("127.0.0.1", 80).url == "http://127.0.0.1:80"
-
-
-def test_free_ports_are_distinct_and_free() -> None:
-    ports = free_ports(3)
-    assert len(set(ports)) == 3
-    assert all(port_is_free(port) for port in ports)
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", ports[0]))
-        listener.listen()
-        assert not port_is_free(ports[0])

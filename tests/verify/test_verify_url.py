@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from splicer import splice
-from splicer.verify.ports import Endpoint, free_ports
+from splicer.verify.ports import Endpoint
 from splicer.verify.topology import SERVER_NAMES, Topology, TopologyConfig
 from verify.support import BackgroundLoop, Workspace, json_report, verify_cli
 
@@ -56,7 +56,9 @@ def deployment(workspace: Workspace, tmp_path: Path) -> Iterator[Deployment]:
             stop: dict[str, str] = {}
             start: dict[str, str] = {}
             servers: dict[str, tuple[Endpoint, str]] = {}
-            for name, port, clone in zip(SERVER_NAMES, free_ports(2), config.clone_ids, strict=True):
+            # held by the topology until its stop, the user's restarts included (ports.py)
+            ports = topo.reserve_ports(len(SERVER_NAMES))
+            for name, port, clone in zip(SERVER_NAMES, ports, config.clone_ids, strict=True):
                 pid_file = tmp_path / f"{name}.pid"
                 pid_files.append(pid_file)
                 argv = [sys.executable, "-m", "splicer", "server", name, "--app", str(app), "--host", "127.0.0.1",

@@ -1,4 +1,4 @@
-"""Loopback endpoints: the READY line every emulator process prints, and free ports."""
+"""Loopback endpoints: the READY line every emulator process prints, ports held for a run."""
 
 from __future__ import annotations
 
@@ -43,24 +43,54 @@ def parse_ready(line: str) -> Endpoint | None:
     return Endpoint(host, port)
 
 
-def free_ports(count: int, host: str = LOOPBACK) -> list[int]:
-    """``count`` distinct ports that were free a moment ago.
+class Reservation:
+    """Ports held bound for a run, so that the system gives them to no one else meanwhile.
 
-    Only for the ports a component must be told up front and cannot pick itself (the
-    catalog's peer endpoints).  Every socket stays bound until all are chosen, so the
-    ports are distinct; another program may still take one before the component binds it,
-    which the component's failure to start then reports.
+    An app server's port must be chosen before the server starts: the plug-in's
+    configuration names it while the grid and the servers are still starting.  It used to be
+    a port bound to port 0 and closed at once ("free a moment ago"): in the seconds before
+    the server bound it, the system could hand it to anyone (a parallel verify, a test, the
+    local end of any outgoing connection), and the server then failed to listen, or the
+    plug-in reached someone else's server.  Here each port stays bound until ``close()``, by
+    a socket that sets SO_REUSEADDR and never listens:
+
+    - the system uses a bound port neither for a bind to port 0 nor for the local end of an
+      outgoing connection (so a parallel verify never gets it), and a bind of the number
+      itself without SO_REUSEADDR fails;
+    - while no component listens there a connection is refused (a stopped server looks
+      stopped to the plug-in); a component that sets SO_REUSEADDR, as every splicer server
+      does on POSIX (``socket.create_server``, asyncio's servers), binds and listens beside
+      the holder, at its start and at each restart, with nothing handed over.
+
+    Only a program that binds this very number by itself, with SO_REUSEADDR, can still take
+    it first; the component then fails to listen, and its start says so.
     """
-    sockets: list[socket.socket] = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            sockets.append(sock)
-            sock.bind((host, 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+
+    def __init__(self, count: int, host: str = LOOPBACK) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._holders: list[socket.socket] = []
+        try:
+            for _ in range(count):
+                holder = socket.socket(family, socket.SOCK_STREAM)
+                self._holders.append(holder)
+                holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                holder.bind((host, 0))  # distinct: the others are bound already
+        except BaseException:
+            self.close()
+            raise
+        self.ports: list[int] = [int(holder.getsockname()[1]) for holder in self._holders]
+
+    def close(self) -> None:
+        """Let the ports go (a component listening on one keeps it)."""
+        for holder in self._holders:
+            holder.close()
+        self._holders.clear()
+
+    def __enter__(self) -> Reservation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def port_is_free(port: int, host: str = LOOPBACK) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from splicer.verify.model import Endpoint as ReportEndpoint
-from splicer.verify.ports import LOOPBACK, Endpoint, free_ports
+from splicer.verify.ports import LOOPBACK, Endpoint, Reservation
 from splicer.verify.process import Component, TopologyError, run_command
 
 GRID, MAPSET = "session", "sessionMapSet"  # the session grid of the samples
@@ -80,6 +80,8 @@ class Topology:
         self.clone_of: dict[str, str] = dict(zip(SERVER_NAMES, config.clone_ids, strict=True))
         self.proxy: Component | None = None
         self.plugin_cfg = config.workdir / "plugin-cfg.xml"
+        # the ports named before their component listens, held until the stop (ports.py)
+        self.reserved: list[Reservation] = []
 
     def _log(self, name: str) -> Path:
         return self.config.log_dir / f"{name}.log"
@@ -115,12 +117,19 @@ class Topology:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    def reserve_ports(self, count: int) -> list[int]:
+        """``count`` ports held for this topology until its stop: nobody else is given them
+        meanwhile, and its own components listen on them beside the holder."""
+        reservation = Reservation(count, self.config.host)
+        self.reserved.append(reservation)
+        return reservation.ports
+
     async def start(self) -> None:
         """The catalog; then the containers and, once a grid is there to connect to, the
         servers; and, at the same time, the plug-in in front of them: its configuration needs
-        only the servers' ports, chosen now, and it routes to them once they listen."""
+        only the servers' ports, reserved now, and it routes to them once they listen."""
         await self.start_catalog()
-        ports = dict(zip(SERVER_NAMES, free_ports(len(SERVER_NAMES), self.config.host)))
+        ports = dict(zip(SERVER_NAMES, self.reserve_ports(len(SERVER_NAMES))))
         front = {name: (Endpoint(self.config.host, port), self.clone_of[name]) for name, port in ports.items()}
 
         async def grid_then_servers() -> None:
@@ -136,7 +145,8 @@ class Topology:
     async def start_catalog(self) -> None:
         config = self.config
         config.workdir.mkdir(parents=True, exist_ok=True)
-        client_port, peer_port = free_ports(2, config.host)
+        # named, never bound, by the emulated catalog (one server: no peers to talk to)
+        client_port, peer_port = self.reserve_ports(2)
         self.catalog = Component("catalog", "cs0", splicer_argv(
             "grid", "catalog", "cs0",
             "--catalog-endpoints", f"cs0:{config.host}:{client_port}:{peer_port}",
@@ -157,15 +167,13 @@ class Topology:
         await asyncio.gather(*(c.start(config.start_timeout) for c in self.containers.values()))
 
     async def start_servers(self, ports: dict[str, int] | None = None) -> None:
-        """The servers, on ``ports`` (0 or missing: any free port, kept for restarts)."""
+        """The servers, on ``ports`` (missing: ports reserved now).  A restart comes back on
+        the same port, which the plug-in's file names and this topology holds meanwhile."""
+        ports = ports or dict(zip(SERVER_NAMES, self.reserve_ports(len(SERVER_NAMES))))
         for name in SERVER_NAMES:
-            port = (ports or {}).get(name, 0)
-            self.servers[name] = Component("server", name, self._server_argv(name, port), self._log(name))
+            self.servers[name] = Component("server", name, self._server_argv(name, ports[name]),
+                                           self._log(name))
         await asyncio.gather(*(s.start(self.config.start_timeout) for s in self.servers.values()))
-        # Restarts must come back on the same port: the plug-in's file names it.
-        for name, server in self.servers.items():
-            assert server.endpoint is not None
-            server.argv = self._server_argv(name, server.endpoint.port)
 
     async def start_proxy(self, servers: dict[str, tuple[Endpoint, str]]) -> Endpoint:
         """The plug-in routing to ``servers`` (name -> endpoint, clone id), however started."""
@@ -219,6 +227,9 @@ class Topology:
             for component in self.components():
                 if component.running:
                     component.kill_now()
+            for reservation in self.reserved:
+                reservation.close()
+            self.reserved.clear()
 
     async def primary_of(self, session_id: str) -> tuple[int, str]:
         """(partitions of the mapSet, container holding the session's primary), from the catalog."""
