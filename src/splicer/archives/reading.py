@@ -119,6 +119,13 @@ class AppReader(abc.ABC):
             self._kept_nested[key] = child
         return child
 
+    def forget(self, child: AppReader) -> None:
+        """Close *child*, a reader ``nested`` gave, and let it go at once, not when this one
+        closes: validate looks into a WAR's hundreds of library jars one at a time."""
+        child.release()
+        self._children = [c for c in self._children if c is not child]
+        self._kept_nested = {k: c for k, c in self._kept_nested.items() if c is not child}
+
     def memory_held(self) -> int:
         """Bytes of memory this reader holds for its archive (an inflated spool not on disk)."""
         return 0
