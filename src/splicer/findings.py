@@ -8,7 +8,7 @@ from typing import Literal
 
 from splicer.errors import EXIT_OK, EXIT_UNSAFE
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "note"]  # a note informs: never an exit code, even with --strict
 REPORT_FORMAT = 1
 EXIT_FINDINGS = 1
 # Input that cannot be read at all: exit 3 rather than 1 (see the README's code table).
@@ -17,7 +17,7 @@ UNREADABLE_CODES = frozenset({"WX001", "WX002", "WX003", "WX004"})
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem: ``LOCATION:LINE:COL: error|warning CODE message``.
+    """One problem (or note): ``LOCATION:LINE:COL: error|warning|note CODE message``.
 
     LOCATION is a path as given, or a path into an archive (``app.ear!/Web.war!/WEB-INF/web.xml``).
     """
@@ -45,7 +45,8 @@ class Finding:
         file, _, inner = self.location.partition("!/")
         text = f"{self.code} {self.message}" if not inner else f"{self.code} {inner}:{self.line}: {self.message}"
         props = f"file={_prop(file)},line={self.line},col={self.column},title={_prop('splicer ' + self.code)}"
-        return f"::{self.severity} {props}::{_data(text)}"
+        command = "notice" if self.severity == "note" else self.severity
+        return f"::{command} {props}::{_data(text)}"
 
 
 def _data(text: str) -> str:
@@ -90,6 +91,10 @@ class ValidationReport:
         return [f for f in self.findings if f.severity == "warning"]
 
     @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "note"]
+
+    @property
     def unreadable(self) -> bool:
         return any(f.code in UNREADABLE_CODES for f in self.findings)
 
@@ -110,7 +115,8 @@ class ValidationReport:
             return f"{n} {word}{'' if n == 1 else 's'}"
 
         schemas = ", ".join(self.schemas) if self.schemas else "none found"
-        return (f"{count(len(self.errors), 'error')}, {count(len(self.warnings), 'warning')} in "
+        notes = f", {count(len(self.notes), 'note')}" if self.notes else ""
+        return (f"{count(len(self.errors), 'error')}, {count(len(self.warnings), 'warning')}{notes} in "
                 f"{count(len(self.descriptors), 'descriptor')} (schemas: {schemas})")
 
     def render(self, form: Literal["text", "json", "github"]) -> str:
@@ -132,5 +138,6 @@ class ValidationReport:
             "findings": [f.to_json() for f in self.findings],
             "errors": len(self.errors),
             "warnings": len(self.warnings),
+            "notes": len(self.notes),
             "exit_code": self.exit_code,
         }
