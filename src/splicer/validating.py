@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
+
+from lxml import etree
 
 from splicer.archives import AppReader, open_app
 from splicer.archives.reading import ZipAppReader
 from splicer.errors import DescriptorError, HostileXmlError, SplicerError, UsageError, Where
 from splicer.findings import DescriptorSummary, Finding, Severity, ValidationReport
+from splicer.libjars import WEB_FRAGMENT_XML, fragment_entry, library_jars, read_fragment
 from splicer.modules import APPLICATION_XML, WebModule, deployment_descriptor, discover, is_war
 from splicer.webxml.catalog import SchemaCatalog, SchemaUnusable
+from splicer.webxml.fragments import Part, check_fragments
 from splicer.webxml.grammars import Grammar, Kind, declared_grammar
 from splicer.webxml.position import Positions
 from splicer.webxml.rules import check_rules
 from splicer.webxml.validate import check_grammar
 from splicer.xmlsafe import parse_xml
 
-WEB_FRAGMENT_XML = "META-INF/web-fragment.xml"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _ARCHIVE_SUFFIXES = (".war", ".ear", ".jar", ".zip")
+
+
+class Checked(NamedTuple):
+    """A descriptor read and checked: where it is, its tree, grammar and start-tag positions."""
+
+    location: str
+    tree: etree._ElementTree
+    grammar: Grammar
+    positions: Positions
+
+    def place(self, element: etree._Element) -> tuple[str, int, int]:
+        return (self.location, *self.positions.of(element))
 
 
 class _Run:
@@ -38,8 +54,8 @@ class _Run:
             self.warned.add(key)
             self.add(location, line, column, "warning", code, message)
 
-    def descriptor(self, data: bytes, location: str, expected: Kind | None = None) -> Grammar | None:
-        """Check one descriptor's bytes; returns its grammar, None when it could not be read."""
+    def descriptor(self, data: bytes, location: str, expected: Kind | None = None) -> Checked | None:
+        """Check one descriptor's bytes; returns it read, None when it could not be read."""
         try:
             tree = parse_xml(data, Where((location,)))
         except HostileXmlError as exc:
@@ -82,17 +98,19 @@ class _Run:
             self.add(location, line, col, finding.severity, finding.code, finding.message)
         self.report.descriptors.append(DescriptorSummary(location, grammar.kind, grammar.version,
                                                          grammar.namespace, used))
-        return grammar
+        return Checked(location, tree, grammar, positions)
 
     def application(self, reader: AppReader, location: str) -> None:
         """An EAR or WAR, zipped or exploded: application.xml and the descriptor each web module
         deploys with (its WEB-INF/web.xml, or the <alt-dd> application.xml names)."""
         before = len(self.report.descriptors)
-        fragments = [name for name in reader.lookup(WEB_FRAGMENT_XML) if not name.endswith("/")]
-        if fragments and not is_war(reader) and not reader.lookup(APPLICATION_XML):
+        fragment = fragment_entry(reader)
+        if fragment is not None and not is_war(reader) and not reader.lookup(APPLICATION_XML):
             # A library jar that brings a web-fragment.xml (as a WAR's WEB-INF/lib holds it).
-            entry = reader.winner(fragments, WEB_FRAGMENT_XML)[0]
-            self.descriptor(reader.read(entry), _join(reader, location, entry), "web-fragment")
+            entry, exact = fragment
+            checked = self.descriptor(reader.read(entry), _join(reader, location, entry), "web-fragment")
+            if checked is not None and not exact:
+                self._unseen(checked, entry)
             return
         listed = [name for name in reader.lookup(APPLICATION_XML) if not name.endswith("/")]
         if listed and not is_war(reader):
@@ -118,11 +136,57 @@ class _Run:
     def _module(self, app: AppReader, app_location: str, module: WebModule, war: AppReader,
                 war_location: str) -> None:
         source = deployment_descriptor(app, module, war)
-        if source.name is None:
-            return  # no descriptor: an annotation-only Servlet 3.0+ module
-        # An <alt-dd> is an entry of the EAR, not of the WAR.
-        holder, where = (war, war_location) if source.holder is war else (app, app_location)
-        self.descriptor(holder.read(source.name), _join(holder, where, source.name), "web-app")
+        web: Checked | None = None
+        if source.name is not None:  # else an annotation-only Servlet 3.0+ module
+            # An <alt-dd> is an entry of the EAR, not of the WAR.
+            holder, where = (war, war_location) if source.holder is war else (app, app_location)
+            web = self.descriptor(holder.read(source.name), _join(holder, where, source.name), "web-app")
+        fragments = self._fragments(war, war_location)
+        if web is None and source.name is not None:
+            return  # a web.xml that cannot be read: what it merges is unknown
+        parts = [Part(f.tree.getroot(), f.grammar, label) for f, label in fragments]
+        web_part = Part(web.tree.getroot(), web.grammar, "web.xml") if web is not None else None
+        for found in check_fragments(web_part, parts):
+            checked = web if found.source is None else fragments[found.source][0]
+            assert checked is not None
+            self.add(*checked.place(found.element), found.severity, found.code, found.message)
+
+    def _fragments(self, war: AppReader, war_location: str) -> list[tuple[Checked, str]]:
+        """Check the web-fragment.xml of each jar in WEB-INF/lib; those a container merges
+        (readable, spelled as it looks them up), with their jar's entry in the WAR."""
+        merged: list[tuple[Checked, str]] = []
+        for jar in library_jars(war):
+            jar_location = _join(war, war_location, jar)
+            try:
+                fragment = read_fragment(war, jar)
+            except (SplicerError, OSError) as exc:
+                self._unreadable(jar_location, war.where.child(jar), exc)
+                continue
+            if fragment is None:
+                continue
+            checked = self.descriptor(fragment.data, f"{jar_location}!/{fragment.entry}", "web-fragment")
+            if checked is None:
+                continue
+            if fragment.exact:
+                merged.append((checked, jar))
+            else:
+                self._unseen(checked, fragment.entry)
+        return merged
+
+    def _unseen(self, checked: Checked, entry: str) -> None:
+        self.add(*checked.place(checked.tree.getroot()), "warning", "WX312",
+                 f"the jar holds its fragment as {entry!r}, not {WEB_FRAGMENT_XML!r}: a container reads a "
+                 "library jar in place and finds an entry by its exact name, so it does not see this "
+                 "fragment (the session rules skip it)")
+
+    def _unreadable(self, location: str, where: Where, exc: SplicerError | OSError) -> None:
+        """WX001 on *location* (a path, or a jar in a WAR), naming what inside it failed."""
+        reason = exc.reason if isinstance(exc, SplicerError) else (exc.strerror or str(exc))
+        failed = exc.where if isinstance(exc, SplicerError) else where
+        inside = failed.parts[:len(where.parts)] == where.parts
+        inner = "!/".join(failed.parts[len(where.parts):]) if inside else ""
+        self.add(location, 1, 1, "error", "WX001", f"cannot read {inner}: {reason}" if inner
+                 else f"cannot read: {reason}")
 
     def path(self, path: Path) -> None:
         shown = str(path)
@@ -133,11 +197,7 @@ class _Run:
             with open_app(path) as reader:
                 self.application(reader, shown)
         except (SplicerError, OSError) as exc:
-            reason = exc.reason if isinstance(exc, SplicerError) else (exc.strerror or str(exc))
-            where = exc.where if isinstance(exc, SplicerError) else Where((shown,))
-            inner = "!/".join(where.parts[1:])
-            text = f"cannot read {inner}: {reason}" if inner else f"cannot read: {reason}"
-            self.add(shown, 1, 1, "error", "WX001", text)
+            self._unreadable(shown, Where((shown,)), exc)
 
 
 def _join(reader: AppReader, location: str, name: str) -> str:

@@ -1,0 +1,115 @@
+"""A web module's library jars (WEB-INF/lib/*.jar) and the META-INF/web-fragment.xml each may carry.
+
+A WAR may hold hundreds of jars and few carry a fragment, so a jar is read as far as needed:
+one stored in the WAR (or a file of an exploded WAR) has only its central directory read
+until that names a fragment; a deflated one has to be inflated whole to reach it (through
+``AppReader.nested``, with its limits: spooled past ``spool_memory``, bomb-checked, CRC-checked).
+Each jar is closed and let go before the next is opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NamedTuple
+
+from splicer.archives import AppReader
+from splicer.archives import zipraw
+from splicer.archives.directory import DirAppReader
+from splicer.archives.names import deployed_name
+from splicer.archives.reading import STORED, FolderReader, ZipAppReader
+from splicer.errors import ArchiveError
+
+__all__ = ["WEB_FRAGMENT_XML", "Fragment", "library_jars", "fragment_entry", "read_fragment"]
+
+WEB_FRAGMENT_XML = "META-INF/web-fragment.xml"
+_LIB = "web-inf/lib/"  # as a clash key: deployed path, lower case
+# A central directory that never spells this (in any case) names no fragment: no character
+# outside ASCII lower-cases into one of these letters, so the test on the joined names is exact.
+_NEEDLE = "web-fragment.xml"
+
+
+class Fragment(NamedTuple):
+    """The web-fragment.xml of a library jar."""
+
+    jar: str  # the jar's entry in the WAR, spelled as it is there
+    entry: str  # the fragment's entry in the jar, spelled as it is there
+    data: bytes
+    # Spelled META-INF/web-fragment.xml exactly.  A container reads a library jar in place
+    # (java.util.zip finds an entry by its exact name), never expanded: another spelling
+    # (META-INF\web-fragment.xml, ./META-INF/..., a case variant) is not seen there.
+    exact: bool
+
+
+def library_jars(war: AppReader) -> list[str]:
+    """The entries of *war* that are ``WEB-INF/lib/*.jar`` once deployed (any spelling: ``\\``,
+    ``./``, case), one per deployed path, in archive order (name order for a folder)."""
+    found: list[str] = []
+    for key, names in war.by_deployed_path().items():
+        if key.startswith(_LIB) and key.endswith(".jar") and "/" not in key[len(_LIB):]:
+            files = [name for name in names if not name.endswith("/")]
+            if files:
+                found.append(war.winner(files, deployed_name(files[-1]))[0])
+    return found
+
+
+def fragment_entry(jar: AppReader) -> tuple[str, bool] | None:
+    """The entry of *jar* that is META-INF/web-fragment.xml once deployed, and whether it is
+    spelled exactly so (always, for a folder); None when the jar has none."""
+    files = [name for name in jar.lookup(WEB_FRAGMENT_XML) if not name.endswith("/")]
+    if not files:
+        return None
+    if WEB_FRAGMENT_XML in files:
+        return WEB_FRAGMENT_XML, True
+    return jar.winner(files, WEB_FRAGMENT_XML)[0], jar.is_dir
+
+
+def read_fragment(war: AppReader, jar: str) -> Fragment | None:
+    """The web-fragment.xml of the library jar *jar* of *war*, None when it has none.
+
+    :raises ArchiveError: the jar cannot be read (damaged, a bomb, unsafe names), naming it.
+    :raises OSError: a file of an exploded WAR cannot be opened.
+    """
+    with _in_place(war, jar) as blob:
+        if blob is not None and not _names_a_fragment(blob, war, jar):
+            return None
+    reader = war.nested(jar)
+    try:
+        found = fragment_entry(reader)
+        if found is None:
+            return None
+        entry, exact = found
+        return Fragment(jar, entry, reader.read(entry), exact)
+    finally:
+        war.forget(reader)
+
+
+def _names_a_fragment(blob: zipraw.Blob, war: AppReader, jar: str) -> bool:
+    """Whether the central directory of the jar in *blob* may hold a web-fragment.xml."""
+    try:
+        directory = zipraw.read_directory(blob)
+    except zipraw.ZipFormatError as exc:
+        where = war.where.child(jar)
+        raise ArchiveError(exc.reason, where.child(exc.entry) if exc.entry else where) from None
+    return _NEEDLE in "\n".join(entry.name for entry in directory.entries).lower()
+
+
+@contextmanager
+def _in_place(war: AppReader, jar: str) -> Iterator[zipraw.Blob | None]:
+    """The bytes of *jar* where they lie, when no inflating is needed: a stored entry of a
+    zipped WAR, or a file of an exploded one; None for a deflated entry."""
+    if isinstance(war, FolderReader):
+        war, jar = war.parent, war.outer_name(jar)
+    if isinstance(war, ZipAppReader):
+        entry = war.entries.get(jar)
+        yield (zipraw.SliceBlob(war.blob, entry.data_offset, entry.csize)
+               if entry is not None and entry.method == STORED else None)
+    elif isinstance(war, DirAppReader):
+        path = war.path_of(jar)  # refuses a link that leads out of the application
+        if not path.is_file():
+            yield None  # let nested() say what it is
+            return
+        with path.open("rb") as fh:
+            yield zipraw.FileBlob(fh)
+    else:
+        yield None
