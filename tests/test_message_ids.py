@@ -61,3 +61,13 @@ def test_the_readme_lists_every_id() -> None:
     used |= {mid for mid, _, _ in _literals()}
     missing = sorted(mid for mid in used if not re.search(rf"\| {mid}\b|, {mid} \|", README))
     assert missing == []
+
+
+def test_every_validate_code_is_one_readme_row_and_in_use() -> None:
+    """The WX codes of `splicer validate`: each one the source gives is a row of the README's
+    table, once; and each row is a code the source still gives."""
+    code = re.compile(r"""["'](WX\d{3})["']""")
+    used = {found for path in SOURCES.rglob("*.py") for found in code.findall(path.read_text(encoding="utf-8"))}
+    rows = re.findall(r"^\| (WX\d{3}) \|", README, re.M)
+    assert sorted(rows) == sorted(set(rows))
+    assert used == set(rows)
