@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from appbuild import Tree, application_xml, write_dir, write_zip, zip_bytes
-from splicer.archives import open_app
+from splicer.archives import open_app, zipraw
 from splicer.archives.reading import AppReader
 from splicer.cli import main
 from splicer.findings import Finding
@@ -352,3 +352,11 @@ def test_stored_jars_without_a_fragment_are_never_opened_and_none_is_kept(tmp_pa
     assert sorted(opened) == ["WEB-INF/lib/docs.jar", "WEB-INF/lib/session.jar"]
     assert [(name, f.entry, f.exact) for name, f in found if f is not None] == [
         ("WEB-INF/lib/session.jar", FRAGMENT, True)]
+
+
+def test_central_directory_is_the_bytes_read_directory_parses() -> None:
+    data = b"#!/bin/sh\nexec java -jar $0\n" + zip_bytes(jar(fragment()))  # a launcher shifts every offset
+    blob = zipraw.BytesBlob(data)
+    assert zipraw.central_directory(blob) == b"".join(e.central for e in zipraw.read_directory(blob).entries)
+    with pytest.raises(zipraw.ZipFormatError, match="^no end of central|^not a zip archive, or truncated"):
+        zipraw.central_directory(zipraw.BytesBlob(data[:-30]))

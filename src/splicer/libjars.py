@@ -24,9 +24,10 @@ __all__ = ["WEB_FRAGMENT_XML", "Fragment", "library_jars", "fragment_entry", "re
 
 WEB_FRAGMENT_XML = "META-INF/web-fragment.xml"
 _LIB = "web-inf/lib/"  # as a clash key: deployed path, lower case
-# A central directory that never spells this (in any case) names no fragment: no character
-# outside ASCII lower-cases into one of these letters, so the test on the joined names is exact.
-_NEEDLE = "web-fragment.xml"
+# A central directory that never spells this (in any case) names no fragment.  Its bytes are
+# searched as they are: a name's bytes beyond ASCII are all >= 0x80 in UTF-8 and in CP437
+# alike, and bytes.lower() maps ASCII letters only, so no other character can match.
+_NEEDLE = b"web-fragment.xml"
 
 
 class Fragment(NamedTuple):
@@ -85,13 +86,12 @@ def read_fragment(war: AppReader, jar: str) -> Fragment | None:
 
 
 def _names_a_fragment(blob: zipraw.Blob, war: AppReader, jar: str) -> bool:
-    """Whether the central directory of the jar in *blob* may hold a web-fragment.xml."""
+    """Whether the central directory of the jar in *blob* may name a web-fragment.xml (the
+    jar is then opened, every record checked, to find it)."""
     try:
-        directory = zipraw.read_directory(blob)
+        return _NEEDLE in zipraw.central_directory(blob).lower()
     except zipraw.ZipFormatError as exc:
-        where = war.where.child(jar)
-        raise ArchiveError(exc.reason, where.child(exc.entry) if exc.entry else where) from None
-    return _NEEDLE in "\n".join(entry.name for entry in directory.entries).lower()
+        raise ArchiveError(exc.reason, war.where.child(jar)) from None
 
 
 @contextmanager

@@ -248,6 +248,17 @@ def read_directory(blob: Blob) -> Directory:
     return Directory(entries, comment, cd_start, zip64)
 
 
+def central_directory(blob: Blob) -> bytes:
+    """The central directory's bytes where the end records place it, no header parsed: enough
+    to ask whether a name occurs at all (validate, of a WAR's hundreds of library jars, about
+    4x cheaper than ``read_directory``).  Raises ZipFormatError."""
+    _, cd_size, stated, end_pos, _, _ = _end_records(blob)
+    cd_start = end_pos - cd_size
+    if cd_start < 0 or cd_start < stated:
+        raise ZipFormatError("central directory lies outside the file (truncated archive?)")
+    return blob.pread(cd_start, cd_size)
+
+
 def _central_headers(cd: bytes, count: int, shift: int) -> list[Entry]:
     entries: list[Entry] = []
     pos = 0
