@@ -12,6 +12,7 @@ left, that the stop logged nothing, and that the loop's teardown printed nothing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import socket
@@ -20,11 +21,12 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from splicer.grid import membership
-from splicer.grid.auth import Peer, Security
+from splicer.grid.auth import Peer, Secret, Security
 from splicer.grid.catalog import Catalog
-from splicer.grid.client import GridClient
+from splicer.grid.client import GridClient, RouteTable
 from splicer.grid.config import load_grids
 from splicer.grid.container import Container
+from splicer.grid.errors import GridError
 from splicer.grid.inprocess import InProcessGrid, grid_in_process
 from tests.grid.conftest import SAMPLE_DP, SAMPLE_OG
 
@@ -157,3 +159,50 @@ def test_a_container_stop_while_a_handshake_and_a_client_are_connected_leaves_no
         return []
 
     run_quietly(main, caplog, capsys)
+
+
+def test_a_client_closed_while_it_connects_to_a_container_ends_the_attempt(
+        caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
+    """Bug: GridClient.close() closed its connections, not the attempts still under way: a
+    request's dial of a container (here in its handshake, with a container that never
+    answers) went on after close() returned, its waiting request with it, for up to its
+    30 s timeout.  close() now cancels and waits for each (listener.cancel_and_wait), closes
+    the connection it made, and the request fails at once saying the client is closed."""
+
+    async def main() -> list[logging.LogRecord]:
+        with socket.socket() as silent:  # a container that accepts and says nothing
+            silent.bind(("127.0.0.1", 0))
+            silent.listen()
+            silent.setblocking(False)
+            endpoint = ("127.0.0.1", silent.getsockname()[1])
+            definition = load_grids(SAMPLE_OG, SAMPLE_DP)["session"]
+            mapset = definition.mapsets[0]
+            client = GridClient([endpoint], "session", timeout=30.0, retry_for=30.0,
+                                security=Security.member(Secret(b"k" * 32, "a test secret")))
+            client.routes = RouteTable(1, definition,
+                                       {mapset.name: [endpoint] * mapset.partitions}, {})
+            put = asyncio.create_task(client.put(META, "s1/ctx", b"v"))
+            accepted: list[socket.socket] = []
+
+            def dialled() -> bool:
+                with contextlib.suppress(BlockingIOError):
+                    accepted.append(silent.accept()[0])
+                return bool(accepted)
+            await until(dialled, "the client to connect to the container")
+            with accepted[0]:
+                mark = len(caplog.records)
+                await client.close()
+                with pytest.raises(GridError) as info:
+                    await asyncio.wait_for(put, 10)  # not the handshake's 30 s
+                assert info.value.reason == "the grid client is closed"
+                assert others() == []
+                accepted[0].settimeout(10)
+                try:
+                    while accepted[0].recv(4096):  # the client's hello, then the end
+                        pass
+                except TimeoutError:
+                    pytest.fail("close() left the attempt's connection open")
+            return [r for r in caplog.records[mark:] if r.name.startswith("splicer")]
+
+    run_quietly(main, caplog, capsys)
+

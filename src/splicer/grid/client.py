@@ -19,7 +19,6 @@ client fetches routes again, so it never acts on a placement that was replaced.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from splicer.grid.bootstrap import describe_failure, wait_for_catalog
 from splicer.grid.config import BackingMap, GridDefinition, MapSet
 from splicer.grid.errors import GridError, GridUnavailableError
 from splicer.grid.hashing import partition_of
+from splicer.grid.listener import cancel_and_wait
 from splicer.grid.protocol import (Channel, Message, ProtocolError, RemoteError, b64,
                                    parse_endpoints, retrieved, unb64)
 
@@ -72,6 +72,7 @@ class GridClient:
         self._channels: dict[tuple[str, int], Channel] = {}
         self._connecting: dict[tuple[str, int], asyncio.Task[Channel]] = {}
         self._refreshing: asyncio.Task[bool] | None = None
+        self.closed = False  # close() began: nothing new is started
 
     @classmethod
     async def connect(cls, catalog: str, grid: str = "session", *, timeout: float = 5.0,
@@ -85,12 +86,19 @@ class GridClient:
         except ValueError as exc:
             raise GridError(f"bad catalog endpoints: {exc}") from None
         client = cls(endpoints, grid, timeout=timeout, retry_for=retry_for, security=security)
-        await wait_for_catalog(client.refresh, lambda: client.last_failure, catalog, catalog_wait)
+        try:
+            await wait_for_catalog(client.refresh, lambda: client.last_failure, catalog,
+                                   catalog_wait)
+        except BaseException:
+            await client.close()  # a fetch the wait's end cut is still running: end it
+            raise
         return client
 
     # -- routes --------------------------------------------------------------------------
     async def refresh(self) -> bool:
         """Ask the catalog for routes (one request at a time); False when none answered."""
+        if self.closed:
+            return False
         if self._refreshing is None or self._refreshing.done():
             self._refreshing = asyncio.get_running_loop().create_task(self._fetch_routes())
             self._refreshing.add_done_callback(retrieved)  # shielded: its waiter may be gone
@@ -217,6 +225,8 @@ class GridClient:
         channel = self._channels.get(endpoint)
         if channel is not None and channel.is_open:
             return channel
+        if self.closed:
+            raise GridError("the grid client is closed")
         # concurrent requests to a container share one connection attempt
         pending = self._connecting.get(endpoint)
         if pending is None:
@@ -226,6 +236,12 @@ class GridClient:
             self._connecting[endpoint] = pending
         try:
             channel = await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if self.closed and pending.cancelled() and not (task and task.cancelling()):
+                # close() ended the attempt this request shared, not the request's task
+                raise GridError("the grid client is closed") from None
+            raise
         finally:
             if self._connecting.get(endpoint) is pending and pending.done():
                 del self._connecting[endpoint]
@@ -238,11 +254,16 @@ class GridClient:
             channel.abort()
 
     async def close(self) -> None:
-        if self._refreshing is not None and not self._refreshing.done():
-            self._refreshing.cancel()
-            with contextlib.suppress(asyncio.CancelledError, GridError):
-                await self._refreshing
-        for channel in self._channels.values():
+        """Close every connection; return once the route fetch and every connection attempt
+        still under way have ended (a connection one of them made as it was cancelled is
+        closed too).  A request after it, or waiting on such an attempt, fails with GridError."""
+        self.closed = True
+        attempts = list(self._connecting.values())
+        await cancel_and_wait([self._refreshing, *attempts])
+        self._connecting.clear()
+        made = [task.result() for task in attempts
+                if not task.cancelled() and task.exception() is None]
+        for channel in {*self._channels.values(), *made}:
             await channel.close()
         self._channels.clear()
 
