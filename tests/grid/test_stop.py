@@ -206,3 +206,36 @@ def test_a_client_closed_while_it_connects_to_a_container_ends_the_attempt(
 
     run_quietly(main, caplog, capsys)
 
+
+def test_a_stop_ends_the_requests_of_a_connection_its_peer_closed(
+        caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bug: a server forgot a connection as soon as its peer closed it, with the requests it
+    was still handling (a registration, a handover): its stop neither ended nor waited for
+    them, and they acted after it.  The connection is now kept until they end."""
+    handling = asyncio.Event()
+
+    async def never_answers(self: Catalog, channel: object, message: object) -> None:
+        handling.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(Catalog, "_register", never_answers)
+
+    async def main() -> list[logging.LogRecord]:
+        catalog = Catalog("cs0", host="127.0.0.1", port=0, heartbeat_interval=0.2,
+                          failure_timeout=1.0)
+        await catalog.start()
+        c9 = await membership.dial("127.0.0.1", catalog.port, me=Peer("container", "c9"),
+                                   security=Security())
+        c9.call({"op": "register", "name": "c9", "host": "127.0.0.1", "port": 1,
+                 "grids": {}, "shards": []})
+        await until(handling.is_set, "the catalog to handle the registration")
+        await c9.close()  # gone, its registration still under way at the catalog
+        await until(lambda: not any("_read_loop" in task for task in others()),
+                    "the catalog to see the connection close")
+        for _ in range(5):  # its connection's handler wakes up: it forgot the connection
+            await asyncio.sleep(0)
+        assert any("_await_answer" in task for task in others()), others()  # still handled
+        return await stop_logging_nothing(caplog, catalog.stop)
+
+    run_quietly(main, caplog, capsys)

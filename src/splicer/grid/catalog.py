@@ -144,7 +144,7 @@ class Catalog:
             await channel.close()
             return
         self.channels.add(channel)
-        await channel.closed.wait()
+        await channel.finished()  # with its requests in flight: stop() must reach them
         self.channels.discard(channel)
         if self.stopping:
             return  # a stopped catalog forgets nobody: it probes no port, places nothing

@@ -132,7 +132,7 @@ class Container:
         if channel is None:
             return
         self.channels.add(channel)
-        await channel.closed.wait()
+        await channel.finished()  # with its requests in flight: close() must reach them
         self.channels.discard(channel)
 
     async def _register(self) -> bool:

@@ -182,6 +182,14 @@ class Channel:
             await self.writer.wait_closed()
         await cancel_and_wait([self._loop_task, *self._tasks])
 
+    async def finished(self) -> None:
+        """Return once the connection is closed and every request it was handling has ended,
+        on its own: a server keeps such a connection among its own until then, so that its
+        stop still cancels and waits for them."""
+        await self.closed.wait()
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
+
     def abort(self) -> None:
         """Drop the connection at once, without a clean close (the peer sees a reset)."""
         self.writer.transport.abort()
