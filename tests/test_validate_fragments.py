@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from appbuild import Tree, application_xml, write_dir, write_zip, zip_bytes
 from splicer.archives import open_app, zipraw
-from splicer.archives.reading import AppReader
+from splicer.archives.reading import ZipAppReader
+from splicer.errors import Where
 from splicer.cli import main
 from splicer.findings import Finding
 from splicer.libjars import library_jars, read_fragment
@@ -132,17 +133,18 @@ def test_a_fragment_is_schema_checked_like_a_standalone_one(tmp_path: Path, sche
 # --- a damaged jar is a finding where it is, and the rest is still checked ------------------
 
 
-def _zeros_jar() -> bytes:
-    # 4 MiB of zeros stored in a jar: deflated in the WAR over 100:1, what a bomb looks like.
-    return zip_bytes({"blob.bin": bytes(4 << 20)}, method=zipfile.ZIP_STORED)
+def _zeros_jar(mib: int) -> bytes:
+    # Zeros stored in a jar: deflated in the WAR over 100:1, what a bomb looks like.
+    return zip_bytes({"blob.bin": bytes(mib << 20)}, method=zipfile.ZIP_STORED)
 
 
 @pytest.mark.parametrize(("content", "stored", "reason"), [
     (b"PK\x03\x04 not really a jar", False, "cannot read: not a zip archive"),
     (zip_bytes(jar(None))[:-30], True, "cannot read: not a zip archive, or truncated"),
-    (_zeros_jar(), False, "cannot read: compression ratio"),
+    (_zeros_jar(2), False, "cannot read: compression ratio"),  # inflated in memory to look at it
+    (_zeros_jar(5), False, "cannot read: compression ratio"),  # past spool_memory: spooled by nested()
     (zip_bytes({FRAGMENT: fragment(), "../../evil.class": b"x"}), True, "cannot read ../../evil.class: unsafe entry name"),
-], ids=["not-a-zip", "truncated-stored", "bomb-ratio", "zip-slip"])
+], ids=["not-a-zip", "truncated-stored", "bomb-in-memory", "bomb-spooled", "zip-slip"])
 def test_a_damaged_jar_is_wx001_on_the_jar(tmp_path: Path, content: bytes, stored: bool, reason: str) -> None:
     app = war(tmp_path, web(SPLICED), {"bad.jar": content, "session.jar": jar(fragment(SPRING))}, stored=stored)
     report = validate([app], catalog=SchemaCatalog([]))
@@ -332,24 +334,25 @@ def test_json_and_github_name_the_fragment_inside_the_jar(tmp_path: Path) -> Non
 # --- cost: a jar without a fragment is looked at, not opened --------------------------------
 
 
-def test_stored_jars_without_a_fragment_are_never_opened_and_none_is_kept(tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("stored", [True, False], ids=["stored-jars", "deflated-jars"])
+def test_only_jars_whose_directory_names_a_fragment_are_opened_and_none_is_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stored: bool) -> None:
     jars: Tree = {f"plain{i}.jar": jar(None) for i in range(20)} | {"session.jar": jar(fragment(SPRING))}
     # A name that mentions the fragment elsewhere is opened (the test is on names), and found to have none.
     jars["docs.jar"] = jar(None) | {"docs/web-fragment.xml.txt": "how to"}
-    app = war(tmp_path, web(SPLICED), jars, stored=True)
+    app = war(tmp_path, web(SPLICED), jars, stored=stored)
     opened: list[str] = []
-    nested = AppReader.nested
+    init = ZipAppReader.__init__
 
-    def counting(self: AppReader, name: str) -> AppReader:
-        opened.append(name)
-        return nested(self, name)
+    def recording(self: ZipAppReader, blob: zipraw.Blob, where: Where, *args: object, **kwargs: object) -> None:
+        opened.append(where.parts[-1])
+        init(self, blob, where, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(AppReader, "nested", counting)
+    monkeypatch.setattr(ZipAppReader, "__init__", recording)
     with open_app(app) as reader:
         found = [(name, read_fragment(reader, name)) for name in library_jars(reader)]
         assert reader._children == []  # each jar let go before the next
-    assert sorted(opened) == ["WEB-INF/lib/docs.jar", "WEB-INF/lib/session.jar"]
+    assert opened == [str(app), "WEB-INF/lib/session.jar", "WEB-INF/lib/docs.jar"]
     assert [(name, f.entry, f.exact) for name, f in found if f is not None] == [
         ("WEB-INF/lib/session.jar", FRAGMENT, True)]
 

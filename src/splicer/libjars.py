@@ -1,10 +1,11 @@
 """A web module's library jars (WEB-INF/lib/*.jar) and the META-INF/web-fragment.xml each may carry.
 
 A WAR may hold hundreds of jars and few carry a fragment, so a jar is read as far as needed:
-one stored in the WAR (or a file of an exploded WAR) has only its central directory read
-until that names a fragment; a deflated one has to be inflated whole to reach it (through
-``AppReader.nested``, with its limits: spooled past ``spool_memory``, bomb-checked, CRC-checked).
-Each jar is closed and let go before the next is opened.
+its central directory is searched, as bytes, for the fragment's name, and only a jar whose
+directory has it is opened (every record checked) to read it.  One stored in the WAR, or a
+file of an exploded WAR, is read where it lies; a deflated one has to be inflated whole to
+reach its directory, with the checks every nested archive has (sizes, CRC, the bomb ratio;
+spooled to disk past ``spool_memory``).  Each jar is let go before the next is looked at.
 """
 
 from __future__ import annotations
@@ -71,18 +72,26 @@ def read_fragment(war: AppReader, jar: str) -> Fragment | None:
     :raises ArchiveError: the jar cannot be read (damaged, a bomb, unsafe names), naming it.
     :raises OSError: a file of an exploded WAR cannot be opened.
     """
-    with _in_place(war, jar) as blob:
+    with _directory_source(war, jar) as blob:
         if blob is not None and not _names_a_fragment(blob, war, jar):
             return None
+        if isinstance(blob, zipraw.BytesBlob):
+            # Inflated already: opened from those bytes, as nested() opens a small deflated jar.
+            with ZipAppReader(blob, war.where.child(jar), war.limits) as reader:
+                return _fragment(reader, jar)
     reader = war.nested(jar)
     try:
-        found = fragment_entry(reader)
-        if found is None:
-            return None
-        entry, exact = found
-        return Fragment(jar, entry, reader.read(entry), exact)
+        return _fragment(reader, jar)
     finally:
         war.forget(reader)
+
+
+def _fragment(reader: AppReader, jar: str) -> Fragment | None:
+    found = fragment_entry(reader)
+    if found is None:
+        return None
+    entry, exact = found
+    return Fragment(jar, entry, reader.read(entry), exact)
 
 
 def _names_a_fragment(blob: zipraw.Blob, war: AppReader, jar: str) -> bool:
@@ -95,15 +104,21 @@ def _names_a_fragment(blob: zipraw.Blob, war: AppReader, jar: str) -> bool:
 
 
 @contextmanager
-def _in_place(war: AppReader, jar: str) -> Iterator[zipraw.Blob | None]:
-    """The bytes of *jar* where they lie, when no inflating is needed: a stored entry of a
-    zipped WAR, or a file of an exploded one; None for a deflated entry."""
-    if isinstance(war, FolderReader):
-        war, jar = war.parent, war.outer_name(jar)
-    if isinstance(war, ZipAppReader):
-        entry = war.entries.get(jar)
-        yield (zipraw.SliceBlob(war.blob, entry.data_offset, entry.csize)
-               if entry is not None and entry.method == STORED else None)
+def _directory_source(war: AppReader, jar: str) -> Iterator[zipraw.Blob | None]:
+    """The bytes of *jar*, to look at its central directory before opening it: where they lie
+    (a stored entry of a zipped WAR, a file of an exploded one), or inflated in memory (a
+    deflated entry up to ``spool_memory``, with ``read``'s checks); None for a bigger one,
+    which ``nested`` spools to disk."""
+    zipped: AppReader = war.parent if isinstance(war, FolderReader) else war
+    name = war.outer_name(jar)  # a folder module's entries belong to the zip around it
+    if isinstance(zipped, ZipAppReader):
+        entry = zipped.entries.get(name)
+        if entry is not None and entry.method == STORED:
+            yield zipraw.SliceBlob(zipped.blob, entry.data_offset, entry.csize)
+        elif entry is not None and entry.usize <= war.limits.spool_memory:
+            yield zipraw.BytesBlob(war.read(jar))
+        else:
+            yield None
     elif isinstance(war, DirAppReader):
         path = war.path_of(jar)  # refuses a link that leads out of the application
         if not path.is_file():
