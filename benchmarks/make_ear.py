@@ -1,6 +1,7 @@
 """Generate a realistic EAR for the splice benchmark, deterministically (seeded).
 
     python benchmarks/make_ear.py OUT.ear [--seed N] [--jars 100] [--scale 1.0] [--wars 3]
+                                          [--fragments N] [--stored-jars]
     python benchmarks/make_ear.py OUT.war --entries 20000
 
 Three WARs (Servlet 2.5, 3.0 and 4.0 descriptors) of about 100 JARs each, plus classes,
@@ -8,7 +9,9 @@ JSPs and static files; META-INF/application.xml lists the three web modules.  JA
 class-like content: a class-file header, a constant pool drawn from a vocabulary of Java
 names (compressible) and bytecode-like random bytes (not), so deflate behaves roughly as on
 real libraries.  About 80 MB in all at the default scale.  Every entry has a fixed time, so
-the same seed gives the same bytes.
+the same seed gives the same bytes.  ``--fragments N`` gives every Nth JAR a
+META-INF/web-fragment.xml (a monitoring filter and a listener), ``--stored-jars`` stores the
+JARs in their WAR uncompressed (``jar -0``), as some builds do; neither changes the other bytes.
 """
 
 from __future__ import annotations
@@ -74,6 +77,22 @@ WEB_XML = {
 </web-app>
 """,
 }
+FRAGMENT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<web-fragment xmlns="http://xmlns.jcp.org/xml/ns/javaee" version="3.1">
+  <name>%(name)s</name>
+  <filter>
+    <filter-name>%(name)sMonitor</filter-name>
+    <filter-class>org.%(name)s.monitor.MonitoringFilter</filter-class>
+  </filter>
+  <filter-mapping>
+    <filter-name>%(name)sMonitor</filter-name>
+    <url-pattern>/*</url-pattern>
+  </filter-mapping>
+  <listener>
+    <listener-class>org.%(name)s.monitor.SessionCounter</listener-class>
+  </listener>
+</web-fragment>
+"""
 SYLLABLES = "get set is has to from with by for of add remove find load save read write parse build make " \
             "Name Value List Map Entry Node Tree Item User Order Account Session Context Factory Manager " \
             "Service Handler Provider Config Builder Reader Writer Stream Buffer Cache Pool Queue".split()
@@ -104,17 +123,20 @@ class Generator:
         code = self.rng.randbytes(size // 2)  # bytecode and numbers: barely compressible
         return b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + struct.pack(">H", len(pool) // 8) + pool + code
 
-    def jar(self, name: str) -> bytes:
+    def jar(self, name: str, fragment: bool = False) -> bytes:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as zf:
             zf.writestr(_info("META-INF/"), b"")
             zf.writestr(_info("META-INF/MANIFEST.MF"), MANIFEST)
+            if fragment:  # no random draw: the other entries stay the same bytes
+                zf.writestr(_info("META-INF/web-fragment.xml"), FRAGMENT % {b"name": name.replace("-", "").encode()})
             package = f"org/{name}/" + self.rng.choice(self.names).lower() + "/"
             for cls in self.rng.sample(self.names, self.rng.randint(20, 44)):
                 zf.writestr(_info(package + cls + ".class"), self.class_file())
         return buffer.getvalue()
 
-    def war(self, path: Path, name: str, version: str, jars: int) -> None:
+    def war(self, path: Path, name: str, version: str, jars: int, fragments: int = 0,
+            stored_jars: bool = False) -> None:
         with zipfile.ZipFile(path, "w") as zf:
             zf.writestr(_info("META-INF/"), b"")
             zf.writestr(_info("META-INF/MANIFEST.MF"), MANIFEST)
@@ -126,7 +148,9 @@ class Generator:
             zf.writestr(_info("WEB-INF/lib/"), b"")
             for i in range(jars):
                 jar_name = f"{self.rng.choice(self.names).lower()}-{i:03}"
-                zf.writestr(_info(f"WEB-INF/lib/{jar_name}-1.{i % 7}.jar"), self.jar(jar_name))
+                method = zipfile.ZIP_STORED if stored_jars else zipfile.ZIP_DEFLATED
+                jar = self.jar(jar_name, fragment=bool(fragments) and i % fragments == 0)
+                zf.writestr(_info(f"WEB-INF/lib/{jar_name}-1.{i % 7}.jar", method), jar)
             for i in range(40):
                 page = "<%@ page contentType=\"text/html\" %>\n" + "\n".join(
                     f"<p class=\"{self.rng.choice(self.names)}\">${{{self.rng.choice(self.names)}}}</p>" for _ in range(60))
@@ -148,7 +172,8 @@ def war_list(count: int) -> list[tuple[str, str, str]]:
     return named[:count] + [(f"M{i:02}.war", f"m{i:02}", versions[i % 3]) for i in range(3, count)]
 
 
-def make_ear(out: Path, *, seed: int = 2013, jars: int = 100, scale: float = 1.0, wars: int = 3) -> Path:
+def make_ear(out: Path, *, seed: int = 2013, jars: int = 100, scale: float = 1.0, wars: int = 3,
+             fragments: int = 0, stored_jars: bool = False) -> Path:
     """Write the benchmark EAR (``wars`` WARs of ``jars`` JARs each) to ``out`` and return it."""
     gen = Generator(seed, scale)
     modules = war_list(wars)
@@ -158,7 +183,7 @@ def make_ear(out: Path, *, seed: int = 2013, jars: int = 100, scale: float = 1.0
         ear.writestr(_info("META-INF/application.xml"), application_xml([(uri, root) for uri, root, _ in modules]))
         for uri, root, version in modules:
             path = Path(folder, uri)
-            gen.war(path, root, version, jars)
+            gen.war(path, root, version, jars, fragments, stored_jars)
             with path.open("rb") as src, ear.open(_info(uri), "w") as dst:
                 while chunk := src.read(1 << 20):
                     dst.write(chunk)
@@ -191,12 +216,15 @@ def main() -> None:
     parser.add_argument("--jars", type=int, default=100, help="JARs per WAR")
     parser.add_argument("--scale", type=float, default=1.0, help="class size factor")
     parser.add_argument("--wars", type=int, default=3, help="number of WARs")
+    parser.add_argument("--fragments", type=int, default=0, help="every Nth JAR carries a web-fragment.xml")
+    parser.add_argument("--stored-jars", action="store_true", help="JARs stored in their WAR, not deflated")
     parser.add_argument("--entries", type=int, help="write a WAR of this many small entries instead")
     args = parser.parse_args()
     if args.entries:
         make_war(args.out, entries=args.entries, seed=args.seed)
     else:
-        make_ear(args.out, seed=args.seed, jars=args.jars, scale=args.scale, wars=args.wars)
+        make_ear(args.out, seed=args.seed, jars=args.jars, scale=args.scale, wars=args.wars,
+                 fragments=args.fragments, stored_jars=args.stored_jars)
     print(f"{args.out}: {args.out.stat().st_size / 1e6:.1f} MB")
 
 
