@@ -144,29 +144,36 @@ def _filter(module: _Module, part: Part, flt: etree._Element, index: int) -> lis
     return found
 
 
+def merged_fragments(web: Part | None, fragments: Sequence[Part]) -> tuple[list[int], MergeFinding | None]:
+    """Which *fragments* the container merges into *web* (their indexes), and the note that
+    says why the others are not (WX310, WX311), if any is left out."""
+    everyone = list(range(len(fragments)))
+    if web is None or not fragments:
+        return everyone, None
+    why = fragments_ignored(web)
+    if why is not None:
+        count = len(fragments)
+        return [], MergeFinding("WX310", "note", (
+            f"{why}: the container merges none of the {count} web-fragment.xml file{'s' if count > 1 else ''} "
+            f"of its library jars ({_jars(fragments)}); each is checked on its own, not against web.xml"),
+            web.root, None)
+    excluded = _excluded(web, fragments)
+    if excluded is None or not excluded[1]:
+        return everyone, None
+    element, out = excluded
+    return [i for i in everyone if i not in out], MergeFinding("WX311", "note", (
+        "<absolute-ordering> without <others/> leaves out the fragments it does not name: the "
+        f"container does not merge those of {_jars([fragments[i] for i in out])}; the session "
+        "rules skip them"), element, None)
+
+
 def check_fragments(web: Part | None, fragments: Sequence[Part]) -> list[MergeFinding]:
     """The session rules across *web* (None: the module has no web.xml) and the *fragments*
-    of its library jars, in order: web.xml's notes, then each fragment's findings."""
-    if not fragments:
-        return []
-    merged = list(range(len(fragments)))
-    findings: list[MergeFinding] = []
-    if web is not None:
-        why = fragments_ignored(web)
-        if why is not None:
-            count = len(fragments)
-            return [MergeFinding("WX310", "note", (
-                f"{why}: the container merges none of the {count} web-fragment.xml file{'s' if count > 1 else ''} "
-                f"of its library jars ({_jars(fragments)}); each is checked on its own, not against web.xml"),
-                web.root, None)]
-        excluded = _excluded(web, fragments)
-        if excluded is not None and excluded[1]:
-            element, out = excluded
-            findings.append(MergeFinding("WX311", "note", (
-                "<absolute-ordering> without <others/> leaves out the fragments it does not name: the "
-                f"container does not merge those of {_jars([fragments[i] for i in out])}; the session "
-                "rules skip them"), element, None))
-            merged = [i for i in merged if i not in out]
+    of its library jars, in order: web.xml's note, then each merged fragment's findings."""
+    merged, note = merged_fragments(web, fragments)
+    findings = [] if note is None else [note]
+    if not merged:
+        return findings
     module = _Module(web)
     for index in merged:
         part = fragments[index]
