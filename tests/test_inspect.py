@@ -132,3 +132,46 @@ def test_inspect_changes_nothing(tmp_path: Path) -> None:
     shutil.copyfile(SAMPLE, copy)
     run(str(copy))
     assert copy.read_bytes() == SAMPLE.read_bytes()
+
+
+def _fragment(name: str, body: str = "") -> str:
+    return f'<web-fragment xmlns="http://xmlns.jcp.org/xml/ns/javaee" version="3.1"><name>{name}</name>{body}</web-fragment>'
+
+
+SPRING_FILTER = ("<filter><filter-name>springSessionRepositoryFilter</filter-name>"
+                 "<filter-class>org.springframework.web.filter.DelegatingFilterProxy</filter-class></filter>")
+
+
+def test_the_fragments_of_the_library_jars_and_which_are_merged(tmp_path: Path) -> None:
+    web = (f'<web-app xmlns="http://xmlns.jcp.org/xml/ns/javaee" version="3.1">\n'
+           f"  <filter><filter-name>HttpSessionFilter</filter-name><filter-class>{FILTER}</filter-class></filter>\n"
+           "  <filter-mapping><filter-name>HttpSessionFilter</filter-name><url-pattern>/*</url-pattern></filter-mapping>\n"
+           f"  <listener><listener-class>{LISTENER}</listener-class></listener>\n"
+           "  <absolute-ordering><name>spring</name></absolute-ordering>\n</web-app>\n")
+    ear = write_zip(tmp_path / "app.ear", {
+        "META-INF/application.xml": application_xml(("Web.war", "/web"), ("Bare.war", "/bare")),
+        "Web.war": {"WEB-INF/web.xml": web,
+                    "WEB-INF/lib/spring.jar": {"META-INF/web-fragment.xml": _fragment("spring", SPRING_FILTER)},
+                    "WEB-INF/lib/other.jar": {"META-INF/web-fragment.xml": _fragment("other", SPRING_FILTER)},
+                    "WEB-INF/lib/odd.jar": {"META-INF\\web-fragment.xml": _fragment("odd")},
+                    "WEB-INF/lib/bad.jar": b"not a jar at all"},
+        # No web.xml: every fragment is merged, and nothing is spliced yet.
+        "Bare.war": {"WEB-INF/lib/spring.jar": {"META-INF/web-fragment.xml": _fragment("spring", SPRING_FILTER)}},
+    })
+    code, out, _ = run("--json", str(ear))
+    web_module, bare = json.loads(out)["modules"]
+    inside = f"{ear}!/Web.war!/WEB-INF/lib"
+    assert web_module["fragments"] == [
+        {"jar": "WEB-INF/lib/spring.jar", "location": f"{inside}/spring.jar!/META-INF/web-fragment.xml",
+         "name": "spring", "merged": True},
+        {"jar": "WEB-INF/lib/other.jar", "location": f"{inside}/other.jar!/META-INF/web-fragment.xml",
+         "name": "other", "merged": False},
+        {"jar": "WEB-INF/lib/odd.jar", "location": f"{inside}/odd.jar!/META-INF\\web-fragment.xml",
+         "name": "odd", "merged": False}]
+    assert [(w["id"], w["where"]) for w in web_module["warnings"]] == [
+        ("WX312", f"{inside}/odd.jar!/META-INF\\web-fragment.xml"), ("WX001", f"{inside}/bad.jar"),
+        ("WX311", f"{ear}!/Web.war!/WEB-INF/web.xml:5"), ("WX308", f"{inside}/spring.jar!/META-INF/web-fragment.xml:1")]
+    assert [f["merged"] for f in bare["fragments"]] == [True] and [w["id"] for w in bare["warnings"]] == ["WX308"]
+    assert code == 0  # a jar that cannot be read is a warning here; validate exits 3 for it
+    code, table, _ = run(str(ear))
+    assert f"{ear}!/Web.war: web-fragment.xml in 3 library jars\n  WEB-INF/lib/spring.jar (name spring)  merged\n" in table

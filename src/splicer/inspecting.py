@@ -4,18 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from splicer.archives import AppReader, open_app
 from splicer.errors import EXIT_OK, EXIT_UNSAFE, DescriptorError, Diagnostic, SplicerError, UsageError, Where
+from splicer.libjars import WEB_FRAGMENT_XML, library_jars, read_fragment
 from splicer.modules import WebModule, deployment_descriptor, discover, is_war
+from splicer.webxml.fragments import Part, check_fragments, merged_fragments
 from splicer.webxml.grammars import declared_grammar
 from splicer.webxml.rules import check_rules
-from splicer.webxml.sessionstate import SessionState, read_session_state
+from splicer.webxml.sessionstate import SessionState, child_text, read_session_state
 from splicer.xmlsafe import parse_xml
 
 REPORT_FORMAT = 1
 # The built-in rules inspect repeats: the session splice's own, and an unknown version.
 _SHOWN_RULES = ("WX105", "WX301", "WX302", "WX303", "WX304", "WX305", "WX306", "WX307")
+
+
+class FragmentSeen(NamedTuple):
+    """The web-fragment.xml of one library jar, and whether the container merges it."""
+
+    jar: str  # its entry in the WAR
+    location: str  # app.ear!/Web.war!/WEB-INF/lib/x.jar!/META-INF/web-fragment.xml
+    name: str | None  # its <name>, which <absolute-ordering> lists
+    merged: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {"jar": self.jar, "location": self.location, "name": self.name, "merged": self.merged}
 
 
 @dataclass
@@ -33,6 +48,7 @@ class ModuleInspection:
     signature_files: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     error: SplicerError | None = None  # the descriptor could not be read
+    fragments: list[FragmentSeen] = field(default_factory=list)
 
     @property
     def signed(self) -> bool:
@@ -52,6 +68,7 @@ class ModuleInspection:
             "signature_files": list(self.signature_files),
             "warnings": [w.to_json() for w in self.warnings],
             "error": self.error.to_json() if self.error is not None else None,
+            "fragments": [f.to_json() for f in self.fragments],
         }
 
 
@@ -94,6 +111,7 @@ def _inspect_module(app: AppReader, module: WebModule, war: AppReader) -> Module
     source = deployment_descriptor(app, module, war)
     found.warnings = list(source.notes)
     if source.name is None:
+        _fragments(war, None, None, found)
         return found
     where = source.where
     found.descriptor = str(where)
@@ -113,7 +131,46 @@ def _inspect_module(app: AppReader, module: WebModule, war: AppReader) -> Module
         for rule in check_rules(tree, grammar)
         if rule.code in _SHOWN_RULES
     ]
+    _fragments(war, Part(tree.getroot(), grammar, "web.xml"), where, found)
     return found
+
+
+def _fragments(war: AppReader, web: Part | None, web_where: Where | None, found: ModuleInspection) -> None:
+    """The fragments of the module's library jars, whether each is merged, and the session
+    rules across them and web.xml (WX308-WX313) among the module's warnings."""
+    parts: list[Part] = []
+    wheres: list[Where] = []
+    seen: list[tuple[int, FragmentSeen]] = []  # the index of its Part, -1 when not merged at all
+    for jar in library_jars(war):
+        jar_where = war.where.child(jar)
+        try:
+            fragment = read_fragment(war, jar)
+            if fragment is None:
+                continue
+            where = jar_where.child(fragment.entry)
+            tree = parse_xml(fragment.data, where)
+            grammar = declared_grammar(tree, where)
+        except (SplicerError, OSError) as exc:
+            failed = exc.where if isinstance(exc, SplicerError) else jar_where
+            reason = exc.reason if isinstance(exc, SplicerError) else (exc.strerror or str(exc))
+            found.warnings.append(Diagnostic("WX001", f"cannot be read: {reason}", failed))
+            continue
+        name = child_text(tree.getroot(), grammar.namespace, "name")
+        if not fragment.exact or grammar.kind != "web-fragment":
+            if not fragment.exact:
+                found.warnings.append(Diagnostic("WX312", f"spelled '{fragment.entry}', not '{WEB_FRAGMENT_XML}': "
+                                                 "a container reading the jar in place does not see it", where))
+            seen.append((-1, FragmentSeen(jar, str(where), name, False)))
+            continue
+        seen.append((len(parts), FragmentSeen(jar, str(where), name, False)))
+        parts.append(Part(tree.getroot(), grammar, jar))
+        wheres.append(where)
+    merged = set(merged_fragments(web, parts)[0])
+    found.fragments = [item._replace(merged=index in merged) for index, item in seen]
+    for rule in check_fragments(web, parts):
+        place = web_where if rule.source is None else wheres[rule.source]
+        assert place is not None
+        found.warnings.append(Diagnostic(rule.code, rule.message, place.at(getattr(rule.element, "sourceline", None))))
 
 
 def inspect(app: Path | str) -> InspectReport:
@@ -168,6 +225,11 @@ def render_table(report: InspectReport) -> str:
                 value = "(no value)" if st.value is None else st.value
                 note = f"   ! {st.problem}" if st.problem else ""
                 lines.append(f"  {st.name.ljust(width)}  {value}{note}")
+        if m.fragments:
+            lines += ["", f"{m.location}: web-fragment.xml in {len(m.fragments)} library jar"
+                      f"{'' if len(m.fragments) == 1 else 's'}"]
+            lines += [f"  {f.jar}{'' if f.name is None else f' (name {f.name})'}  "
+                      f"{'merged' if f.merged else 'not merged'}" for f in m.fragments]
     warnings = report.all_warnings()
     if warnings:
         lines += ["", *[str(w) for w in warnings]]

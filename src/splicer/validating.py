@@ -175,7 +175,7 @@ class _Run:
 
     def _unseen(self, checked: Checked, entry: str) -> None:
         self.add(*checked.place(checked.tree.getroot()), "warning", "WX312",
-                 f"the jar holds its fragment as {entry!r}, not {WEB_FRAGMENT_XML!r}: a container reads a "
+                 f"the jar holds its fragment as '{entry}', not '{WEB_FRAGMENT_XML}': a container reads a "
                  "library jar in place and finds an entry by its exact name, so it does not see this "
                  "fragment (the session rules skip it)")
 
