@@ -12,6 +12,7 @@ import os
 import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,7 @@ from splicer.grid.container import Container
 from splicer.grid.errors import GridError
 from tests.grid.conftest import REPO, SAMPLE_DP, SAMPLE_OG, Proc, wait_until
 from tests.grid.test_security_processes import read_ready
+from tests.grid.test_stop import others
 from tests.grid.test_membership import Lines, grid_log  # noqa: F401 - the fixture
 
 META = "objectgridSessionMetadata"
@@ -174,3 +176,72 @@ def test_a_container_whose_catalog_never_comes_exits_69_after_its_wait(
         f"waiting 1.5 s ({dead_address}: connection refused)\n"), done.stderr
     waits = refused_waits(done.stderr, dead_address, "1.5")
     assert len(waits) >= 2 and all(elapsed < 1.5 for elapsed in waits), waits
+
+
+def test_a_catalog_that_accepts_and_never_answers_a_client_is_cut_at_the_wait(
+        grid_log: Lines) -> None:
+    """Bug: an attempt was cut only by its own timeouts, so a catalog that accepts
+    connections and never answers held a client's connect for its whole request timeout
+    (30 s here) past a 1 s --catalog-wait; the attempt is now cut at the end of the wait."""
+
+    async def main() -> GridError:
+        with socket.socket() as silent:  # accepts (the kernel does), never answers
+            silent.bind(("127.0.0.1", 0))
+            silent.listen()
+            catalog = f"127.0.0.1:{silent.getsockname()[1]}"
+            connecting = asyncio.create_task(GridClient.connect(catalog, timeout=30.0,
+                                                                catalog_wait=1.0))
+            try:
+                await asyncio.wait_for(asyncio.shield(connecting), 10)
+            except GridError as exc:
+                assert others() == []  # the cut fetch ended with the connect
+                return exc
+            except TimeoutError:
+                connecting.cancel()
+                raise AssertionError("the attempt ran past the 1 s wait") from None
+            raise AssertionError("connected to a catalog that never answered")
+
+    error = asyncio.run(main())
+    catalog = error.reason.split(" at ", 1)[1].split(" ", 1)[0]
+    assert error.reason == (f"no catalog server answered at {catalog} after waiting 1 s "
+                            f"({catalog}: no answer before the wait ran out)")
+    assert grid_log.matching("CWOBJ7222W") == []  # one attempt, cut: no retry
+
+
+def test_a_registration_the_catalog_never_answers_is_cut_at_the_containers_wait(
+        grid_log: Lines, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bug: a container's attempt (2 s to connect, 30 s for the catalog to answer its
+    registration) could overrun --catalog-timeout by 32 s; it is now cut at the end of the
+    wait, and nothing of the attempt is left running."""
+    stuck = asyncio.Event()
+
+    async def never_answers(self: Catalog, channel: object, message: object) -> None:
+        stuck.set()
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(Catalog, "_register", never_answers)
+
+    async def main() -> GridError:
+        catalog = Catalog("cs0", host="127.0.0.1", port=0, heartbeat_interval=0.2,
+                          failure_timeout=1.0)
+        await catalog.start()
+        container = Container("c0", load_grids(SAMPLE_OG, SAMPLE_DP), catalog.endpoint,
+                              host="127.0.0.1", catalog_timeout=1.5)
+        try:
+            await asyncio.wait_for(container.start(), 15)
+        except GridError as exc:
+            error = exc
+        except TimeoutError:
+            raise AssertionError("the registration ran past the 1.5 s wait") from None
+        else:
+            raise AssertionError("the container joined a catalog that never answered")
+        finally:
+            await catalog.stop()
+        assert stuck.is_set()  # the catalog took the connection and the registration
+        assert others() == []  # the container's cut attempt, the catalog's stuck handler
+        return error
+
+    error = asyncio.run(main())
+    catalog = error.reason.split(" at ", 1)[1].split(" ", 1)[0]
+    assert error.reason == (f"container c0: no catalog server answered at {catalog} after "
+                            f"waiting 1.5 s ({catalog}: no answer before the wait ran out)")
