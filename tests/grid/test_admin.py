@@ -145,6 +145,19 @@ def test_cli_no_catalog_is_a_runtime_error_not_usage(dead_address: str) -> None:
     assert err.startswith(f"CWWSM0134E: no server answered ({dead_address}: ")
 
 
+def test_cli_container_waits_for_its_catalog_with_catalog_wait_as_the_server_does() -> None:
+    """Bug: the container's wait was --catalog-timeout, `splicer server`'s --catalog-wait
+    (the same wait): --catalog-wait is its name now, the former one a hidden alias."""
+    code, out, _ = invoke("container", "--help")
+    assert code == 0
+    assert "--catalog-wait FLOAT RANGE" in out and "--catalog-timeout" not in out
+    code, _, err = invoke("container", "c0", "--objectgrid-xml", str(SAMPLE_OG),
+                          "--deployment-xml", str(SAMPLE_DP), "--catalog-wait", "1",
+                          "--catalog-timeout", "2")
+    assert (code, err) == (2, "CWWSM0100E: give --catalog-wait only (--catalog-timeout is its "
+                              "former name)\n")
+
+
 def test_cli_container_with_a_bad_xml_exits_2(tmp_path: Path) -> None:
     og = write(tmp_path, "og.xml", "<objectGridConfig")
     code, _, err = invoke("container", "c0", "--objectgrid-xml", str(og), "--deployment-xml",

@@ -228,7 +228,7 @@ def test_the_catalog_refuses_a_container_that_does_not_fit(tmp_path: Path, name:
         write(tmp_path, "dp2.xml", deployment_xml(partitions=partitions)))
 
     async def body(grid: InProcessGrid, client: GridClient) -> None:
-        intruder = Container(name, other, grid.catalog_endpoint, catalog_timeout=2.0)
+        intruder = Container(name, other, grid.catalog_endpoint, catalog_wait=2.0)
         with pytest.raises(GridError, match=f"^CWWSM0131E: the catalog refused container "
                                             f"{name}: {reason}$"):
             await intruder.start()

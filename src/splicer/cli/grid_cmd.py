@@ -85,23 +85,41 @@ def catalog(name: str, endpoints: str, listener_port: int, host: str | None,
               help="0 = any free port")
 @click.option("--async-flush-ms", type=click.IntRange(1), default=200, show_default=True,
               help="asynchronous replicas get writes in batches this many ms after the first")
-@click.option("--catalog-timeout", type=click.FloatRange(0.1), default=30.0, show_default=True,
-              help="seconds to keep trying to reach the catalog at start")
+@click.option("--catalog-wait", type=click.FloatRange(0), default=30.0, show_default=True,
+              help="seconds to keep trying a catalog that is not up yet (backoff with "
+                   "jitter); 0 fails at once")
+# the option's first name, the one scripts written before --catalog-wait still pass
+@click.option("--catalog-timeout", type=click.FloatRange(0), default=None, hidden=True)
 @secret_file_option
 @report_errors()
 def container(name: str, objectgrid_xml: Path, deployment_xml: Path, catalog: str, host: str,
-              port: int, async_flush_ms: int, catalog_timeout: float,
-              secret_file: Path | None) -> None:
+              port: int, async_flush_ms: int, catalog_wait: float,
+              catalog_timeout: float | None, secret_file: Path | None) -> None:
     """Start container server NAME holding shards of the grids in the XML files."""
     from splicer.grid.config import load_grids
     from splicer.grid.container import Container
     from splicer.grid.process import run_container
 
+    wait = _catalog_wait(catalog_wait, catalog_timeout)
     grids = load_grids(objectgrid_xml, deployment_xml)
     security = member_security(secret_file)
     run_container(Container(name, grids, _endpoints(catalog), host=host, port=port,
-                            flush_delay=async_flush_ms / 1000, catalog_timeout=catalog_timeout,
+                            flush_delay=async_flush_ms / 1000, catalog_wait=wait,
                             security=security))
+
+
+def _catalog_wait(catalog_wait: float, catalog_timeout: float | None) -> float:
+    """--catalog-wait, or its former name --catalog-timeout; not both."""
+    from click.core import ParameterSource
+
+    from splicer.errors import UsageError
+
+    if catalog_timeout is None:
+        return catalog_wait
+    given = click.get_current_context().get_parameter_source("catalog_wait")
+    if given not in (None, ParameterSource.DEFAULT):
+        raise UsageError("give --catalog-wait only (--catalog-timeout is its former name)")
+    return catalog_timeout
 
 
 def _endpoints(catalog: str) -> str:

@@ -34,7 +34,7 @@ class Container:
 
     def __init__(self, name: str, grids: dict[str, GridDefinition], catalog: str, *,
                  host: str = "localhost", port: int = 0,
-                 flush_delay: float = DEFAULT_FLUSH_DELAY, catalog_timeout: float = 30.0,
+                 flush_delay: float = DEFAULT_FLUSH_DELAY, catalog_wait: float = 30.0,
                  security: Security | None = None) -> None:
         self.name = name
         self.security = security or Security()
@@ -43,7 +43,7 @@ class Container:
         self.host = host
         self.port = port
         self.flush_delay = flush_delay
-        self.catalog_timeout = catalog_timeout
+        self.catalog_wait = catalog_wait  # bootstrap.py: how long its start waits for one
         self.heartbeat_interval = 1.0
         self.shards: dict[ShardKey, Shard] = {}
         self.replicas: dict[ShardKey, dict[str, ReplicaState]] = {}
@@ -69,7 +69,7 @@ class Container:
         try:
             # the app servers' wait (bootstrap.py): backoff with jitter, each wait logged
             await wait_for_catalog(self._register, lambda: self.last_failure,
-                                   _fmt(self.catalog_endpoints), self.catalog_timeout)
+                                   _fmt(self.catalog_endpoints), self.catalog_wait)
         except GridUnavailableError as exc:
             await self.close()
             raise GridUnavailableError(f"container {self.name}: {exc.reason}") from None

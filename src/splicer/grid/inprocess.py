@@ -45,7 +45,7 @@ class InProcessGrid:
 
     async def start_container(self, name: str) -> Container:
         container = Container(name, self.grids, self.catalog_endpoint, host=self.host,
-                              flush_delay=self.flush_delay, catalog_timeout=5.0,
+                              flush_delay=self.flush_delay, catalog_wait=5.0,
                               security=self.security)
         await container.start()
         self.containers[name] = container
