@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 CATALOG_HELP = "catalog listener host:port[,host:port...] (xscmd -cep)"
 F = TypeVar("F", bound=Callable[..., object])
 
+# The options the container and the admin commands share, declared once (each use makes
+# its own click.Option).
+catalog_option = click.option("--catalog", "-cep", default="localhost:2809", show_default=True,
+                              help=CATALOG_HELP)
+grid_option = click.option("-g", "--grid", "grid_name", required=True,
+                           help="the grid (objectGrid name)")
+mapset_option = click.option("-m", "-ms", "--mapset", required=True, help="the mapSet")
+
 
 def secret_file_option(command: F) -> F:
     """--secret-file: the domain's shared secret (securityEnabled); never the secret itself."""
@@ -79,7 +87,7 @@ def catalog(name: str, endpoints: str, listener_port: int, host: str | None,
               required=True, help="the objectGrid XML (grids and backing maps)")
 @click.option("--deployment-xml", "-deploymentPolicyFile", type=click.Path(path_type=Path),
               required=True, help="the deployment policy XML (mapSets, partitions, replicas)")
-@click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@catalog_option
 @click.option("--host", default="localhost", show_default=True, help="address to listen on")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="0 = any free port")
@@ -134,9 +142,9 @@ def _endpoints(catalog: str) -> str:
 
 
 @grid.command()
-@click.option("-g", "--grid", "grid_name", required=True, help="the grid (objectGrid name)")
-@click.option("-m", "-ms", "--mapset", required=True, help="the mapSet")
-@click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@grid_option
+@mapset_option
+@catalog_option
 @secret_file_option
 @report_errors()
 def mapsizes(grid_name: str, mapset: str, catalog: str, secret_file: Path | None) -> None:
@@ -149,12 +157,12 @@ def mapsizes(grid_name: str, mapset: str, catalog: str, secret_file: Path | None
 
 
 @grid.command()
-@click.option("-g", "--grid", "grid_name", required=True, help="the grid (objectGrid name)")
+@grid_option
 @click.option("-m", "--map", "map_name", required=True, help="the map")
 @click.option("-fs", "--filter-string", "pattern", default=".*", show_default=True,
               help="regular expression the whole key must match")
 @click.option("-rv", "--return-values", "values", is_flag=True, help="also show the values")
-@click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@catalog_option
 @secret_file_option
 @report_errors()
 def findbykey(grid_name: str, map_name: str, pattern: str, values: bool, catalog: str,
@@ -169,9 +177,9 @@ def findbykey(grid_name: str, map_name: str, pattern: str, values: bool, catalog
 
 
 @grid.command()
-@click.option("-g", "--grid", "grid_name", required=True, help="the grid (objectGrid name)")
-@click.option("-m", "-ms", "--mapset", required=True, help="the mapSet")
-@click.option("--catalog", "-cep", default="localhost:2809", show_default=True, help=CATALOG_HELP)
+@grid_option
+@mapset_option
+@catalog_option
 @secret_file_option
 @report_errors()
 def placement(grid_name: str, mapset: str, catalog: str, secret_file: Path | None) -> None:
