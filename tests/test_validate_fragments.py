@@ -218,7 +218,10 @@ def test_wx308_another_session_manager_in_a_fragment(tmp_path: Path, web_xml: st
      [("WX309", "error")], "a second session filter (sessions, "),
     (web(), f"  <filter><filter-name>HttpSessionFilter</filter-name><filter-class>{WXS_FILTER}</filter-class>"
      "</filter>\n", [("WX309", "warning")], "the fragment declares the session filter itself"),
-], ids=["same-name", "other-name", "session-filter-name", "session-filter-class", "not-spliced"])
+    # Regression: two filters without <filter-name> (schema-invalid, WX101) were "the same name", None.
+    (web(SPLICED + "  <filter><filter-class>a.B</filter-class></filter>\n"),
+     "  <filter><filter-class>c.D</filter-class></filter>\n", [], ""),
+], ids=["same-name", "other-name", "session-filter-name", "session-filter-class", "not-spliced", "nameless"])
 def test_wx309_a_filter_declared_again_by_a_fragment(tmp_path: Path, web_xml: str, fragment_body: str,
                                                      expected: list[tuple[str, str]], says: str) -> None:
     found = [f for f in check(war(tmp_path, web_xml, {"lib.jar": jar(fragment(fragment_body))})) if f.code in RULES]

@@ -118,7 +118,7 @@ def _filter(module: _Module, part: Part, flt: etree._Element, index: int) -> lis
     klass = child_text(flt, part.ns, "filter-class") or ""
     found: list[MergeFinding] = []
     state = module.state
-    if name in module.filters:
+    if name is not None and name in module.filters:
         first = module.filters[name]
         what = "the session filter" if state is not None and first is state.filter else "the filter"
         found.append(MergeFinding("WX309", "error", (
