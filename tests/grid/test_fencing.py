@@ -33,7 +33,7 @@ MAPSET = ("session", "sessionMapSet")
 
 
 def holders(grid: InProcessGrid) -> tuple[str, list[str]]:
-    part = grid.catalog.placements[MAPSET].parts[P]
+    part = grid.catalog.placer.placements[MAPSET].parts[P]
     assert part.primary is not None
     return part.primary, list(part.replicas)
 
@@ -71,11 +71,11 @@ def test_a_request_of_another_epoch_is_refused_and_the_client_fetches_routes_aga
     async def body(grid: InProcessGrid, client: GridClient) -> None:
         await client.put(META, KEY, b"1")
         primary, _ = holders(grid)
-        old = grid.catalog.placements[MAPSET].parts[P].epoch
+        old = grid.catalog.placer.placements[MAPSET].parts[P].epoch
         assert client.routes is not None and client.routes.epochs["sessionMapSet"][P] == old
-        placement = grid.catalog.placements[MAPSET]
+        placement = grid.catalog.placer.placements[MAPSET]
         placement.force.add(P)  # a new epoch for the same placement
-        grid.catalog._publish(placement)
+        grid.catalog.placer.publish(placement)
         shard = grid.containers[primary].shards[(*MAPSET, P)]
         await until(lambda: shard.epoch > old, "the primary to read the new placement")
         request = {"op": "get", "grid": "session", "mapset": "sessionMapSet", "partition": P,
@@ -160,7 +160,7 @@ def test_without_any_catalog_a_container_renews_its_own_lease_and_keeps_serving(
 def test_a_restarted_catalog_issues_epochs_newer_than_any_it_adopted(tmp_path: Path) -> None:
     async def body(grid: InProcessGrid, client: GridClient) -> None:
         await client.put(META, KEY, b"kept")
-        before = [part.epoch for part in grid.catalog.placements[MAPSET].parts]
+        before = [part.epoch for part in grid.catalog.placer.placements[MAPSET].parts]
         port = grid.catalog.port
         grid.catalog.crash()
         await grid.catalog.stop()
@@ -168,7 +168,7 @@ def test_a_restarted_catalog_issues_epochs_newer_than_any_it_adopted(tmp_path: P
                                failure_timeout=1.0, security=grid.security)
         await grid.catalog.start()
         await grid.wait_placed()
-        after = [part.epoch for part in grid.catalog.placements[MAPSET].parts]
+        after = [part.epoch for part in grid.catalog.placer.placements[MAPSET].parts]
         assert min(after) > max(before)
         for c in grid.containers.values():
             assert all(shard.epoch in after for shard in c.shards.values())

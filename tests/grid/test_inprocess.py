@@ -38,7 +38,7 @@ def run_with_grid(og: Path, dp: Path, body: Callable[[InProcessGrid, GridClient]
 
 
 def primaries_on(grid: InProcessGrid) -> dict[str, list[int]]:
-    placement = grid.catalog.placements[("session", "sessionMapSet")]
+    placement = grid.catalog.placer.placements[("session", "sessionMapSet")]
     found: dict[str, list[int]] = {name: [] for name in grid.containers}
     for p, part in enumerate(placement.parts):
         if part.primary is not None:
@@ -104,7 +104,7 @@ def test_sync_replication_loses_no_acknowledged_write_on_a_crash(tmp_path: Path)
         grid.kill_container(victim)  # no handover, no flush: its sockets just close
         assert [await client.get(META, k) for k in keys] == [k.encode() for k in keys]
         await grid.wait_placed()  # promoted primaries, and replicas rebuilt on survivors
-        placement = grid.catalog.placements[("session", "sessionMapSet")]
+        placement = grid.catalog.placer.placements[("session", "sessionMapSet")]
         assert all(victim not in part.holders() and len(part.replicas) == 1
                    for part in placement.parts)
         # the rebuilt replicas hold the data: a second crash still loses nothing
@@ -244,7 +244,7 @@ def test_placement_waits_for_num_initial_containers(tmp_path: Path) -> None:
         await grid.catalog.start()
         try:
             await grid.start_container("c0")
-            assert grid.catalog.placements == {}
+            assert grid.catalog.placer.placements == {}
             client = await GridClient.connect(grid.catalog_endpoint, retry_for=0.2)
             with pytest.raises(GridError, match=r"^CWWSM0134E: partition \d+ of session:"
                                                 r"sessionMapSet has no reachable primary after "

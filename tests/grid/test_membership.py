@@ -56,7 +56,7 @@ def grid_log() -> Iterator[Lines]:
 
 def state(grid: InProcessGrid) -> dict[str, Any]:
     """What a forged frame could change: roles, frozen flags, data, links, the placement."""
-    placement = grid.catalog.placements[("session", "sessionMapSet")]
+    placement = grid.catalog.placer.placements[("session", "sessionMapSet")]
     return {
         "placement": placement.to_json(),
         "members": sorted(grid.catalog.members),
@@ -101,7 +101,7 @@ def with_grid(body: Any, **options: Any) -> Any:
 
 async def holder_of_key(grid: InProcessGrid) -> tuple[str, str]:
     """(the container holding KEY's primary, the other one)."""
-    placement = grid.catalog.placements[("session", "sessionMapSet")]
+    placement = grid.catalog.placer.placements[("session", "sessionMapSet")]
     primary = placement.parts[partition_of(KEY, 47)].primary
     assert primary is not None
     return primary, next(n for n in grid.containers if n != primary)

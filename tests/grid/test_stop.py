@@ -83,7 +83,7 @@ def test_catalog_stop_with_a_pending_probe_and_handshake_leaves_no_task(
         with socket.socket() as port_of_c9, socket.socket() as silent:
             port_of_c9.bind(("127.0.0.1", 0))
             port_of_c9.listen()  # connects are accepted (by the kernel): c9 may be alive
-            await until(lambda: not catalog.settling, "the catalog to settle")
+            await until(lambda: not catalog.placer.settling, "the catalog to settle")
             c9 = await membership.dial("127.0.0.1", catalog.port, me=Peer("container", "c9"),
                                        security=Security())
             reply = await c9.request({"op": "register", "name": "c9", "host": "127.0.0.1",

@@ -1,9 +1,8 @@
-"""The catalog server: container membership, leases, shard placement, handovers and routes."""
+"""The catalog server: container membership, leases and routes; placer.py places the shards."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Coroutine
@@ -15,11 +14,11 @@ from splicer.grid.config import GridDefinition
 from splicer.grid.errors import GridError
 from splicer.grid.lease import LEASE_SHARE, SURELY_OVER, check_timeouts, nothing_listens
 from splicer.grid.listener import Listener, cancel_and_wait
-from splicer.grid.placement import Claim, MapSetPlacement
-from splicer.grid.protocol import Channel, Message, ProtocolError, RemoteError, error_reply
+from splicer.grid.placement import Claim
+from splicer.grid.placer import Placer
+from splicer.grid.protocol import Channel, Message, RemoteError, error_reply
 
 log = logging.getLogger("splicer.grid")
-PlacementKey = tuple[str, str]  # grid, mapSet
 Answer = Message | None | Awaitable[Message | None]
 
 
@@ -76,26 +75,14 @@ class Catalog:
         if problem is not None:
             raise GridError(problem)
         self.lease = failure_timeout * LEASE_SHARE  # what a grant lets a container serve
-        self.handover_timeout = handover_timeout
-        self.definitions: dict[str, GridDefinition] = {}
         self.members: dict[str, Member] = {}
-        self.placements: dict[PlacementKey, MapSetPlacement] = {}
-        self.epoch = 0
-        self.lock = asyncio.Lock()
+        self.placer = Placer(name, self.members, handover_timeout=handover_timeout,
+                             spawn=self._spawn)
         self.listener = Listener(self._accept)
         self.stopping = False  # stopped or crashed: nothing new is started
         self.channels: set[Channel] = set()
-        self._dirty: set[PlacementKey] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._monitor: asyncio.Task[None] | None = None
-        self._kicked = False
-        # For SURELY_OVER of the failure timeout after it starts, a catalog grants no lease
-        # and places nothing: a catalog before it may have granted leases it cannot know
-        # of, and containers renew their own while no catalog listens (lease.py).
-        # Meanwhile containers register and report what they hold; then the newest claims
-        # are adopted, and only then is anything placed anew.
-        self.settle_until = 0.0
-        self._settled = False
 
     @property
     def endpoint(self) -> str:
@@ -105,9 +92,10 @@ class Catalog:
         log.info("CWOBJ2518I: Starting the ObjectGrid catalog service: %s in domain "
                  "DefaultDomain.", self.name)
         self.port = await self.listener.start(self.host, self.port)
-        self.settle_until = time.monotonic() + self.failure_timeout * SURELY_OVER
+        # no lease granted, nothing placed until a catalog before us surely ended (placer.py)
+        self.placer.settle_until = time.monotonic() + self.failure_timeout * SURELY_OVER
         self._monitor = asyncio.get_running_loop().create_task(self._watch_heartbeats())
-        self._spawn(self._settle())
+        self._spawn(self.placer.settle())
         log.info("CWOBJ1001I: %s ObjectGrid server is ready to process requests.", self.name)
         return self.endpoint
 
@@ -195,7 +183,7 @@ class Catalog:
             if op == "leave":
                 return self._leave(str(message["name"]))
             if op == "shard_ready":
-                self._shard_ready(message)
+                self.placer.shard_ready(message)
                 return None
             if op == "routes":
                 return routes.routes(self, str(message.get("grid")))
@@ -211,60 +199,32 @@ class Catalog:
     async def _register(self, channel: Channel, message: Message) -> Message:
         name = str(message["name"])
         grids = {n: GridDefinition.from_json(d) for n, d in message["grids"].items()}
-        for grid_name, definition in grids.items():
-            known = self.definitions.get(grid_name)
-            if known is not None and known != definition:
-                return error_reply("config_mismatch", f"container {name} defines grid "
-                                   f"{grid_name!r} unlike the containers before it")
+        mismatch = self.placer.mismatch(grids)
+        if mismatch is not None:
+            return error_reply("config_mismatch", f"container {name} defines grid "
+                               f"{mismatch!r} unlike the containers before it")
         old = self.members.get(name)
         if old is not None:
             if (old.channel.is_open and not old.gone
                     and time.monotonic() - old.last_seen < self.failure_timeout):
                 return error_reply("duplicate", f"a container named {name} is already running")
             await self._lost(old, "it registered again")
-        self.definitions.update(grids)
         member = Member(name, str(message["host"]), int(message["port"]), channel, set(grids))
         self.members[name] = member
         channel.info["member"] = name
         log.info("CWOBJ7203I: container %s joined at %s:%d.", name, member.host, member.port)
         claims = [Claim.from_json(name, row) for row in message.get("shards", [])]
-        # epochs issued from now on are newer than any the container knows
-        self.epoch = max([self.epoch, *(claim.epoch for _, _, claim in claims)])
-        async with self.lock:
-            if self._settling():
-                member.claims = claims
-            else:
-                self._adopt(claims, unheld_only=True)
-            # publishes (before the answer, on this connection) whatever it must change
-            await self._replace_locked(joined=True)
+        # publishes (before the answer, on this connection) whatever it must change
+        await self.placer.joined(member, grids, claims)
         return {"heartbeat_interval": self.heartbeat_interval, "lease": self.lease,
                 **self._grant(member)}
 
     def _grant(self, member: Member) -> Message:
         """A lease renewal's answer: granted from now, unless settling or forgetting it."""
-        if self._settling() or member.gone or self.members.get(member.name) is not member:
+        if self.placer.settling or member.gone or self.members.get(member.name) is not member:
             return {"grant": False}
         member.last_grant = time.monotonic()
         return {"grant": True}
-
-    def _adopt(self, claims: list[tuple[str, str, Claim]], unheld_only: bool) -> None:
-        """Take what containers report they hold (lease.py, placement.adopt_claims)."""
-        by_key: dict[PlacementKey, list[Claim]] = {}
-        for grid, mapset_name, claim in claims:
-            by_key.setdefault((grid, mapset_name), []).append(claim)
-        for key, group in by_key.items():
-            known = self.definitions.get(key[0])
-            mapset = known.mapset(key[1]) if known else None
-            if mapset is None:
-                continue
-            placement = self.placements.get(key)
-            if placement is None:
-                placement = self.placements[key] = MapSetPlacement(key[0], mapset)
-            placement.adopt_claims(group, unheld_only)
-            # a claimant whose claim was not taken hears of its shard at a newer epoch
-            placement.force.update(c.partition for c in group
-                                   if 0 <= c.partition < len(placement.parts))
-            self._dirty.add(key)
 
     async def _lost(self, member: Member, why: str) -> None:
         """Forget a container whose connection closed, once its lease is surely over."""
@@ -297,11 +257,7 @@ class Catalog:
         del self.members[member.name]
         log.warning("CWOBJ7205W: container %s is gone (%s); its shards are re-placed.",
                     member.name, why)
-        async with self.lock:
-            for key, placement in self.placements.items():
-                if placement.drop(member.name):
-                    self._dirty.add(key)
-            await self._replace_locked(joined=False)
+        await self.placer.lost(member.name)
 
     async def _leave(self, name: str) -> Message:
         """Clean stop of a container: hand each of its primaries to a replica first."""
@@ -309,123 +265,8 @@ class Catalog:
         if member is None:
             return {}
         member.leaving = True
-        async with self.lock:
-            for key, placement in self.placements.items():
-                moves = []
-                for p, part in enumerate(placement.parts):
-                    if part.primary == name and part.replicas:
-                        ready = [r for r in part.replicas if (p, r) in placement.ready]
-                        moves.append((p, name, (ready or part.replicas)[0]))
-                await self._handover(placement, moves)
-                if placement.drop(name):
-                    self._dirty.add(key)
-            await self._replace_locked(joined=False)
+        await self.placer.leaving(name)
         if self.members.get(name) is member:
             del self.members[name]
         log.info("CWOBJ7204I: container %s left the grid after handing over.", name)
         return {}
-
-    def _shard_ready(self, message: Message) -> None:
-        placement = self.placements.get((str(message["grid"]), str(message["mapset"])))
-        if placement is not None:
-            placement.ready.add((int(message["partition"]), str(message["name"])))
-        if not self._kicked:  # one rebalance for a burst of ready replicas
-            self._kicked = True
-            self._spawn(self._rebalance_soon())
-
-    def _settling(self) -> bool:
-        return not self._settled
-
-    @property
-    def settling(self) -> bool:
-        """Not placing yet: a new catalog waits for leases of a catalog before it to end."""
-        return self._settling()
-
-    async def _settle(self) -> None:
-        """Once every lease a catalog before us may have granted is over: adopt what the
-        containers reported, newest epoch first, then place the rest."""
-        await asyncio.sleep(max(0.0, self.settle_until - time.monotonic()))
-        async with self.lock:
-            claims = [claim for m in self.members.values() if not m.gone for claim in m.claims]
-            for member in self.members.values():
-                member.claims = []
-            self._adopt(claims, unheld_only=False)
-            self._settled = True
-            await self._replace_locked(joined=True)
-        if claims:
-            log.info("CWOBJ7208I: catalog %s adopted %d shards that %d containers reported.",
-                     self.name, len(claims), len({c.container for _, _, c in claims}))
-
-    async def _rebalance_soon(self) -> None:
-        await asyncio.sleep(0.05)
-        self._kicked = False
-        async with self.lock:
-            await self._replace_locked(joined=False)
-
-    # -- placement -----------------------------------------------------------------------
-    def _live(self, grid: str) -> dict[str, str]:
-        return {m.name: m.host for m in self.members.values()
-                if grid in m.grids and not m.leaving and not m.gone}
-
-    async def _replace_locked(self, joined: bool) -> None:
-        if self._settling():
-            return  # _settle places everything at once
-        for grid, definition in self.definitions.items():
-            live = self._live(grid)
-            for mapset in definition.mapsets:
-                key = (grid, mapset.name)
-                placement = self.placements.get(key)
-                if placement is None:
-                    if len(live) < mapset.num_initial_containers:
-                        continue
-                    placement = self.placements[key] = MapSetPlacement(grid, mapset)
-                replace = joined or mapset.auto_replace_lost_shards
-                changed = placement.fill(live, replace_lost=replace)
-                if replace:
-                    changed = placement.spread_replicas(live) or changed
-                moves = placement.primary_moves(live)
-                changed = await self._handover(placement, moves) or changed
-                if changed or key in self._dirty:
-                    self._publish(placement)
-
-    async def _handover(self, placement: MapSetPlacement, moves: list[tuple[int, str, str]]) -> bool:
-        by_old: dict[str, list[tuple[int, str, str]]] = {}
-        for move in moves:
-            by_old.setdefault(move[1], []).append(move)
-        moved = False
-        for old, group in by_old.items():
-            member = self.members.get(old)
-            if member is None:
-                continue
-            shards = [[placement.grid, placement.mapset.name, p] for p, _, _ in group]
-            try:
-                reply = await member.channel.request({"op": "demote", "shards": shards,
-                                                      "timeout": self.handover_timeout},
-                                                     self.handover_timeout + 1)
-                if not reply.get("flushed", False):
-                    raise RemoteError("not_flushed", "a replica did not confirm every write")
-            except (ProtocolError, RemoteError, asyncio.TimeoutError) as exc:
-                # the old primary keeps its role: the next placement it gets unfreezes it
-                log.warning("CWOBJ7206W: handover from %s failed: %s", old, exc)
-                self._dirty.add((placement.grid, placement.mapset.name))
-                continue
-            for p, _, new in group:
-                placement.apply_move(p, old, new)
-            moved = True
-        return moved
-
-    def _publish(self, placement: MapSetPlacement) -> None:
-        placement.stamp(self._next_epoch)
-        key = (placement.grid, placement.mapset.name)
-        self._dirty.discard(key)
-        endpoints = {m.name: [m.host, m.port] for m in self.members.values()
-                     if placement.grid in m.grids}
-        message = {"op": "placement", **placement.to_json(), "endpoints": endpoints}
-        for member in list(self.members.values()):
-            if placement.grid in member.grids and member.channel.is_open:
-                with contextlib.suppress(ProtocolError):
-                    member.channel.send(message)
-
-    def _next_epoch(self) -> int:
-        self.epoch += 1
-        return self.epoch

@@ -72,7 +72,7 @@ class InProcessGrid:
         live = len(self.containers)
         for grid in self.grids.values():
             for mapset in grid.mapsets:
-                placement = self.catalog.placements.get((grid.name, mapset.name))
+                placement = self.catalog.placer.placements.get((grid.name, mapset.name))
                 if placement is None:
                     return False
                 want = min(mapset.replicas, live - 1)
