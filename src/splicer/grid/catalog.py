@@ -132,13 +132,16 @@ class Catalog:
             await channel.close()
             return
         self.channels.add(channel)
-        await channel.finished()  # with its requests in flight: stop() must reach them
-        self.channels.discard(channel)
+        await channel.closed.wait()
         if self.stopping:
             return  # a stopped catalog forgets nobody: it probes no port, places nothing
         member = self.members.get(str(channel.info.get("member")))
         if member is not None and member.channel is channel:
-            await self._lost(member, member.gone_reason)
+            await self._lost(member, member.gone_reason)  # at once: no placement counts it
+        # kept until the requests it was handling (a registration, a handover) have ended:
+        # stop() must cancel and wait for them
+        await channel.finished()
+        self.channels.discard(channel)
 
     def _spawn(self, coro: Coroutine[None, None, None]) -> None:
         if self.stopping:
