@@ -339,3 +339,21 @@ def test_cli_proxy_rejects_a_bad_config(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert f"CWWSM0150E: {bad}:" in done.stderr and "Route names the ServerCluster 'ghost', which is not defined" in done.stderr
+
+
+@pytest.mark.slow
+def test_cli_proxy_on_a_port_in_use_is_one_line_and_exit_69(tmp_path: Path) -> None:
+    """Regression: a port in use gave a traceback and exit 1 (the grid's servers say
+    'cannot listen on …' and exit 69, EX_UNAVAILABLE)."""
+    cfg = tmp_path / "plugin-cfg.xml"
+    write_config(config([server("A")]), cfg)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "splicer", "plugin", "proxy", "--config", str(cfg), "--host", "127.0.0.1",
+             "--port", str(port)],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO / "src")},
+        )
+    assert done.returncode == 69, done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(f"CWWSM0134E: cannot listen on 127.0.0.1:{port}: ")

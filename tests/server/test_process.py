@@ -80,6 +80,27 @@ def test_unknown_catalog_is_a_clear_startup_error(tmp_path: Path, dead_address: 
     assert re.search(rf"CWOBJ7222W: waiting for catalog {dead}: connection refused \(retry 1, [0-9.]+ s of 0.5 s\)", done.stderr.decode())
 
 
+def test_a_port_in_use_is_one_line_and_exit_69(tmp_path: Path) -> None:
+    """Regression: `splicer server` on a port in use gave a traceback and exit 1 (the grid's
+    servers say 'cannot listen on …' and exit 69, EX_UNAVAILABLE)."""
+    import socket
+    import subprocess
+    import sys
+
+    war = tmp_path / "plain.war"  # not spliced: no catalog to wait for before it listens
+    write_zip(war, session_war(PLAIN_WEB_XML))
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "splicer", "server", "server1", "--app", str(war), "--host", "127.0.0.1",
+             "--port", str(port), "--clone-id", "A"],
+            capture_output=True, text=True, timeout=60,
+        )
+    assert done.returncode == 69, done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(f"CWWSM0134E: cannot listen on 127.0.0.1:{port}: ")
+
+
 def _probe(address: str, token: str | None, data: str | None = None) -> tuple[str, str, str]:
     url = f"http://{address}/MySessionTestWeb/SessionTest.jsp" + (f"?DATA={data}" if data else "")
     request = urllib.request.Request(url, headers={"Cookie": f"JSESSIONID={token}"} if token else {})

@@ -15,6 +15,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+from splicer.grid.errors import GridUnavailableError
 from splicer.logs import http_logger
 from splicer.plugin.model import PluginConfig, Server
 from splicer.plugin.routing import Decision, RequestInfo, Router, parse_cookie_header
@@ -113,7 +114,11 @@ class PluginProxy:
         await self._runner.setup()
         bind = await _one_address(host, port)
         site = web.TCPSite(self._runner, bind, port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # the port in use, an address not this machine's: exit 69, one line
+            await self._runner.cleanup()
+            raise GridUnavailableError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
         bound = self._runner.addresses[0]
         self.address = (str(bound[0]), int(bound[1]))
         return self.address

@@ -14,6 +14,7 @@ from aiohttp import web
 from splicer.archives import AppReader, open_app
 from splicer.errors import SplicerError, Where
 from splicer.grid.auth import REQUIRED, SUPPORTED, Secret, Security, load_secret
+from splicer.grid.errors import GridUnavailableError
 from splicer.logs import http_logger
 from splicer.server.app import DeployedModule, ServerApp, SessionTracking
 from splicer.server.deploy import ModuleSource, container_cookies, deploy
@@ -113,7 +114,11 @@ class AppServer:
                 self._modules.append(await self._deploy_module(source))
             app = ServerApp(self.identity, self._modules, session_id_reuse=self.options.session_id_reuse).build()
             # Our own socket, so the bound port (of port 0) is read without aiohttp internals.
-            sock = socket.create_server((self.options.host, self.options.port))
+            try:
+                sock = socket.create_server((self.options.host, self.options.port))
+            except OSError as exc:  # the port in use, an address not this machine's: exit 69, one line
+                raise GridUnavailableError(f"cannot listen on {self.options.host}:{self.options.port}: "
+                                           f"{exc.strerror or exc}") from None
             try:
                 self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0,
                                              logger=http_logger("splicer.server.http"))
