@@ -1,5 +1,5 @@
 """`splicer validate` looks into WEB-INF/lib: each jar's web-fragment.xml, checked on its own and
-against web.xml's session filter (WX308-WX313), in real archives built here."""
+against web.xml's session filter (WX308-WX314), in real archives built here."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ MELODY = ("  <filter><filter-name>javamelody</filter-name>"
           "<filter-class>net.bull.javamelody.MonitoringFilter</filter-class></filter>\n")
 HAZELCAST_LISTENER = "  <listener><listener-class>com.hazelcast.web.SessionListener</listener-class></listener>\n"
 FRAGMENT = "META-INF/web-fragment.xml"
-RULES = {"WX308", "WX309", "WX310", "WX311", "WX312", "WX313"}
+RULES = {"WX308", "WX309", "WX310", "WX311", "WX312", "WX313", "WX314"}
 
 
 def web(body: str = "", *, version: str = "3.1", attrs: str = "") -> str:
@@ -296,6 +296,28 @@ def test_wx313_a_fragment_that_is_not_distributable(tmp_path: Path, web_body: st
     found = [f for f in check(app) if f.code in RULES]
     assert codes(found) == expected
     assert all(f.location == f"{app}!/WEB-INF/lib/monitor.jar!/{FRAGMENT}" and f.line == 1 for f in found)
+
+
+# --- WX314: two fragments, one filter name, two classes -------------------------------------
+
+AUDIT_A = "  <filter><filter-name>audit</filter-name><filter-class>org.a.AuditFilter</filter-class></filter>\n"
+AUDIT_B = "  <filter><filter-name>audit</filter-name><filter-class>org.b.AuditFilter</filter-class></filter>\n"
+
+
+@pytest.mark.parametrize(("web_body", "second", "expected"), [
+    ("", AUDIT_B, [("WX314", "error")]),
+    ("", AUDIT_A, []),  # the same declaration twice merges
+    (AUDIT_A, AUDIT_B, [("WX309", "error"), ("WX309", "error")]),  # web.xml declares it: web.xml wins
+], ids=["conflict", "same-class", "web-xml-settles-it"])
+def test_wx314_two_fragments_declare_one_filter_with_two_classes(tmp_path: Path, web_body: str, second: str,
+                                                                 expected: list[tuple[str, str]]) -> None:
+    app = war(tmp_path, web(web_body), {"a.jar": jar(fragment(AUDIT_A)), "b.jar": jar(fragment(second))})
+    found = [f for f in check(app) if f.code in RULES]
+    assert codes(found) == expected
+    if expected == [("WX314", "error")]:
+        (finding,) = found
+        assert finding.location == f"{app}!/WEB-INF/lib/b.jar!/{FRAGMENT}"
+        assert "org.b.AuditFilter here and org.a.AuditFilter in WEB-INF/lib/a.jar (line 2)" in finding.message
 
 
 def test_an_unreadable_web_xml_merges_nothing_but_fragments_are_checked(tmp_path: Path) -> None:

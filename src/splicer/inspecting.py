@@ -137,7 +137,7 @@ def _inspect_module(app: AppReader, module: WebModule, war: AppReader) -> Module
 
 def _fragments(war: AppReader, web: Part | None, web_where: Where | None, found: ModuleInspection) -> None:
     """The fragments of the module's library jars, whether each is merged, and the session
-    rules across them and web.xml (WX308-WX313) among the module's warnings."""
+    rules across them and web.xml (WX308-WX314) among the module's warnings."""
     parts: list[Part] = []
     wheres: list[Where] = []
     seen: list[tuple[int, FragmentSeen]] = []  # the index of its Part, -1 when not merged at all

@@ -144,6 +144,25 @@ def _filter(module: _Module, part: Part, flt: etree._Element, index: int) -> lis
     return found
 
 
+def _conflict(module: _Module, declared: dict[str, tuple[str, Part, etree._Element]], part: Part,
+              flt: etree._Element, index: int) -> list[MergeFinding]:
+    """WX314: two merged fragments declare one filter name with different classes, and web.xml,
+    which would settle it, does not declare it: Servlet 3.0 section 8.2.3 has the container
+    refuse to deploy the application."""
+    name = child_text(flt, part.ns, "filter-name")
+    klass = child_text(flt, part.ns, "filter-class") or ""
+    if name is None or name in module.filters:
+        return []
+    first = declared.setdefault(name, (klass, part, flt))
+    if first[0] == klass or first[1] is part:
+        return []
+    return [MergeFinding("WX314", "error", (
+        f"the filter {name} is {klass or 'without a class'} here and {first[0] or 'without a class'} in "
+        f"{first[1].label} (line {line(first[2])}), and web.xml does not declare it: the container refuses "
+        "to deploy the application (Servlet 3.0 section 8.2.3); declare the filter in web.xml, whose "
+        "declaration wins, or drop one of the jars"), flt, index)]
+
+
 def merged_fragments(web: Part | None, fragments: Sequence[Part]) -> tuple[list[int], MergeFinding | None]:
     """Which *fragments* the container merges into *web* (their indexes), and the note that
     says why the others are not (WX310, WX311), if any is left out."""
@@ -175,6 +194,7 @@ def check_fragments(web: Part | None, fragments: Sequence[Part]) -> list[MergeFi
     if not merged:
         return findings
     module = _Module(web)
+    declared: dict[str, tuple[str, Part, etree._Element]] = {}  # filters only fragments declare
     for index in merged:
         part = fragments[index]
         if module.distributable and not children(part.root, part.ns, "distributable"):
@@ -184,6 +204,7 @@ def check_fragments(web: Part | None, fragments: Sequence[Part]) -> list[MergeFi
                 "(Tomcat's cluster managers, WebSphere's memory-to-memory) is off for it"), part.root, index))
         for flt in children(part.root, part.ns, "filter"):
             findings += _filter(module, part, flt, index)
+            findings += _conflict(module, declared, part, flt, index)
         for listener in children(part.root, part.ns, "listener"):
             klass = child_text(listener, part.ns, "listener-class") or ""
             who = manager_of(None, klass, module.profile)
