@@ -14,8 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from splicer.archives import AppReader
-from splicer.archives import zipraw
+from splicer.archives import AppReader, zipraw
 from splicer.archives.directory import DirAppReader
 from splicer.archives.names import deployed_name
 from splicer.archives.reading import STORED, FolderReader, ZipAppReader

@@ -35,7 +35,7 @@ def read_manifests(folder: Path, names: list[str], manifest: str) -> dict[str, d
         with open(path, "rb") as fh:
             cached_key, parsed = marshal.load(fh)
         if cached_key == key:
-            return dict(parsed)
+            return parsed  # type: ignore[no-any-return]
     except (OSError, EOFError, ValueError, TypeError):
         pass  # no cache yet, or not one this Python can read: parse
     import tomllib
